@@ -1,0 +1,82 @@
+import { Fragment, type ReactNode } from 'react'
+import type { DocumentJSON } from '#app/editor/schema.ts'
+
+/**
+ * Renders a document's ProseMirror JSON as plain React elements, so the
+ * server-rendered read view needs no DOM and no HTML string is ever
+ * injected. Unknown node types render their children, so a newer schema
+ * degrades to text rather than failing.
+ */
+export function DocumentView({ doc }: { doc: DocumentJSON }) {
+	return <div className="document">{renderChildren(doc)}</div>
+}
+
+// The importer already drops other schemes; this guards documents edited since.
+const safeHref = /^(https?:|mailto:|\/|#)/i
+
+function renderChildren(node: DocumentJSON): ReactNode {
+	return node.content?.map((child, index) => <Fragment key={index}>{renderNode(child)}</Fragment>) ?? null
+}
+
+function renderNode(node: DocumentJSON): ReactNode {
+	const children = renderChildren(node)
+	switch (node.type) {
+		case 'paragraph':
+			return <p>{children}</p>
+		case 'heading': {
+			// One level down: the page's own <h1> is the document's title.
+			const level = Math.min(6, Math.max(1, Number(node.attrs?.level ?? 1)) + 1)
+			const Tag = `h${level}` as 'h1'
+			return <Tag>{children}</Tag>
+		}
+		case 'blockquote':
+			return <blockquote>{children}</blockquote>
+		case 'horizontal_rule':
+			return <hr />
+		case 'code_block':
+			return (
+				<pre>
+					<code>{children}</code>
+				</pre>
+			)
+		case 'bullet_list':
+			return <ul>{children}</ul>
+		case 'ordered_list': {
+			const order = Number(node.attrs?.order ?? 1)
+			return <ol start={order === 1 ? undefined : order}>{children}</ol>
+		}
+		case 'list_item':
+			return <li>{children}</li>
+		case 'hard_break':
+			return <br />
+		case 'text':
+			return renderMarks(node.text ?? '', node.marks ?? [])
+		default:
+			return children
+	}
+}
+
+function renderMarks(text: string, marks: NonNullable<DocumentJSON['marks']>): ReactNode {
+	return marks.reduceRight<ReactNode>((inner, mark) => {
+		switch (mark.type) {
+			case 'em':
+				return <em>{inner}</em>
+			case 'strong':
+				return <strong>{inner}</strong>
+			case 'code':
+				return <code>{inner}</code>
+			case 'link': {
+				const href = String(mark.attrs?.href ?? '')
+				if (!safeHref.test(href)) return inner
+				const title = mark.attrs?.title
+				return (
+					<a href={href} title={typeof title === 'string' ? title : undefined} rel="noopener noreferrer nofollow">
+						{inner}
+					</a>
+				)
+			}
+			default:
+				return inner
+		}
+	}, text)
+}

@@ -1,0 +1,128 @@
+import { Schema, type MarkSpec, type NodeSpec } from 'prosemirror-model'
+
+/**
+ * The one ProseMirror schema of a Scholion document, shared by the importer
+ * and the read view on the server and by the live editor in the browser.
+ * Node and mark names follow prosemirror-schema-basic/-list so that
+ * y-prosemirror's XML element names are the familiar ones.
+ */
+const nodes: Record<string, NodeSpec> = {
+	doc: { content: 'block+' },
+	paragraph: {
+		content: 'inline*',
+		group: 'block',
+		parseDOM: [{ tag: 'p' }],
+		toDOM: () => ['p', 0],
+	},
+	heading: {
+		attrs: { level: { default: 1, validate: 'number' } },
+		content: 'inline*',
+		group: 'block',
+		defining: true,
+		parseDOM: [1, 2, 3, 4, 5, 6].map((level) => ({ tag: `h${level}`, attrs: { level } })),
+		toDOM: (node) => [`h${node.attrs.level}`, 0],
+	},
+	blockquote: {
+		content: 'block+',
+		group: 'block',
+		defining: true,
+		parseDOM: [{ tag: 'blockquote' }],
+		toDOM: () => ['blockquote', 0],
+	},
+	horizontal_rule: {
+		group: 'block',
+		parseDOM: [{ tag: 'hr' }],
+		toDOM: () => ['hr'],
+	},
+	code_block: {
+		content: 'text*',
+		marks: '',
+		group: 'block',
+		code: true,
+		defining: true,
+		parseDOM: [{ tag: 'pre', preserveWhitespace: 'full' }],
+		toDOM: () => ['pre', ['code', 0]],
+	},
+	bullet_list: {
+		content: 'list_item+',
+		group: 'block',
+		parseDOM: [{ tag: 'ul' }],
+		toDOM: () => ['ul', 0],
+	},
+	ordered_list: {
+		attrs: { order: { default: 1, validate: 'number' } },
+		content: 'list_item+',
+		group: 'block',
+		parseDOM: [
+			{
+				tag: 'ol',
+				getAttrs: (dom) => {
+					const start = (dom as HTMLElement).getAttribute('start')
+					return { order: start && /^\d+$/.test(start) ? Number(start) : 1 }
+				},
+			},
+		],
+		toDOM: (node) => (node.attrs.order === 1 ? ['ol', 0] : ['ol', { start: node.attrs.order }, 0]),
+	},
+	list_item: {
+		content: 'paragraph block*',
+		defining: true,
+		parseDOM: [{ tag: 'li' }],
+		toDOM: () => ['li', 0],
+	},
+	text: { group: 'inline' },
+	hard_break: {
+		inline: true,
+		group: 'inline',
+		selectable: false,
+		parseDOM: [{ tag: 'br' }],
+		toDOM: () => ['br'],
+	},
+}
+
+const marks: Record<string, MarkSpec> = {
+	link: {
+		attrs: { href: { validate: 'string' }, title: { default: null } },
+		inclusive: false,
+		parseDOM: [
+			{
+				tag: 'a[href]',
+				getAttrs: (dom) => {
+					const el = dom as HTMLElement
+					return { href: el.getAttribute('href'), title: el.getAttribute('title') }
+				},
+			},
+		],
+		toDOM: (mark) => ['a', { href: mark.attrs.href, title: mark.attrs.title, rel: 'noopener noreferrer nofollow' }, 0],
+	},
+	em: {
+		parseDOM: [{ tag: 'i' }, { tag: 'em' }, { style: 'font-style=italic' }],
+		toDOM: () => ['em', 0],
+	},
+	strong: {
+		parseDOM: [
+			{ tag: 'strong' },
+			// Google Docs wraps everything in <b style="font-weight:normal">.
+			{ tag: 'b', getAttrs: (node) => (node as HTMLElement).style.fontWeight !== 'normal' && null },
+			{ style: 'font-weight=400', clearMark: (m) => m.type.name === 'strong' },
+			{ style: 'font-weight', getAttrs: (value) => /^(bold(er)?|[5-9]\d{2,})$/.test(value as string) && null },
+		],
+		toDOM: () => ['strong', 0],
+	},
+	code: {
+		code: true,
+		parseDOM: [{ tag: 'code' }],
+		toDOM: () => ['code', 0],
+	},
+}
+
+export const schema = new Schema({ nodes, marks })
+
+/** The JSON form of a document (ProseMirror's Node.toJSON), as stored in editions and sent to the read view. */
+export interface DocumentJSON {
+	type: string
+	attrs?: Record<string, unknown>
+	content?: DocumentJSON[]
+	marks?: { type: string; attrs?: Record<string, unknown> }[]
+	text?: string
+}

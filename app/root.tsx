@@ -1,0 +1,99 @@
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import {
+	Form,
+	isRouteErrorResponse,
+	Link,
+	Links,
+	Meta,
+	Outlet,
+	Scripts,
+	ScrollRestoration,
+	useRouteError,
+	useRouteLoaderData,
+} from '@remix-run/react'
+import type { ReactNode } from 'react'
+import stylesheet from './styles.css?url'
+import { getUser } from './utils/session.server.ts'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const user = await getUser(request, context)
+	return { user: user ? { id: user.id, name: user.name, color: user.color } : null }
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+	const data = useRouteLoaderData<typeof loader>('root')
+	const user = data?.user ?? null
+	return (
+		<html lang="en">
+			<head>
+				<meta charSet="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<Meta />
+				<Links />
+			</head>
+			<body>
+				<a className="skip-link" href="#main">
+					Skip to content
+				</a>
+				<header className="site-header">
+					<Link to="/" className="brand">
+						Scholion
+					</Link>
+					<nav aria-label="Account">
+						{user ? (
+							<>
+								<span className="who">
+									<span className="swatch" style={{ background: user.color }} aria-hidden="true" />
+									{user.name}
+								</span>
+								<Form method="post" action="/logout">
+									<button type="submit" className="link-button">
+										Log out
+									</button>
+								</Form>
+							</>
+						) : (
+							<>
+								<Link to="/login">Log in</Link>
+								<Link to="/signup">Sign up</Link>
+							</>
+						)}
+					</nav>
+				</header>
+				<main id="main" tabIndex={-1}>
+					{children}
+				</main>
+				<ScrollRestoration />
+				<Scripts />
+			</body>
+		</html>
+	)
+}
+
+export default function App() {
+	return <Outlet />
+}
+
+export function ErrorBoundary() {
+	const error = useRouteError()
+	if (isRouteErrorResponse(error)) {
+		const message = typeof error.data === 'string' ? error.data : error.statusText
+		return (
+			<section className="error-page">
+				<h1>{error.status === 404 ? 'Not found' : `Error ${error.status}`}</h1>
+				<p>{message}</p>
+				<p>
+					<Link to="/">Back to your groups</Link>
+				</p>
+			</section>
+		)
+	}
+	return (
+		<section className="error-page">
+			<h1>Something went wrong</h1>
+			<p>The error has been logged. Try again, or go back to <Link to="/">your groups</Link>.</p>
+		</section>
+	)
+}

@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { DocumentView } from '#app/components/DocumentView.tsx'
+import { requireDocumentAccess } from '#app/utils/authz.server.ts'
+import { loadDocumentJSON } from '#app/utils/documents.server.ts'
+import { requireUser } from '#app/utils/session.server.ts'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+	{ title: data ? `${data.document.title} · Scholion` : 'Document · Scholion' },
+]
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+	const user = await requireUser(request, context)
+	const access = await requireDocumentAccess(context, user, params.documentId)
+	const doc = await loadDocumentJSON(context, access.document.id)
+	return {
+		group: { id: access.group.id, name: access.group.name },
+		document: {
+			id: access.document.id,
+			title: access.document.title,
+			wordCount: access.document.wordCount,
+			sourceName: access.document.sourceName,
+			createdAt: access.document.createdAt.toISOString(),
+		},
+		doc,
+	}
+}
+
+export default function DocumentPage() {
+	const { group, document, doc } = useLoaderData<typeof loader>()
+	return (
+		<article aria-labelledby="document-title">
+			<p className="breadcrumb">
+				<Link to={`/groups/${group.id}`}>{group.name}</Link>
+			</p>
+			<h1 id="document-title">{document.title}</h1>
+			<p className="document-meta">
+				{document.wordCount.toLocaleString('en')} words
+				{document.sourceName ? ` · imported from ${document.sourceName}` : ' · pasted text'} on{' '}
+				{document.createdAt.slice(0, 10)}
+			</p>
+			<DocumentView doc={doc} />
+		</article>
+	)
+}

@@ -1,0 +1,116 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { listDocuments } from '#db/queries/documents.ts'
+import { addMember, changeRole, countMembers } from '#db/queries/groups.ts'
+import { groupKindLabels, roleLabels } from '#app/policy/permissions.ts'
+import { requireGroupAccess } from '#app/utils/authz.server.ts'
+import { invariantResponse } from '#app/utils/responses.ts'
+import { requireUser } from '#app/utils/session.server.ts'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+	{ title: data ? `${data.group.name} · Scholion` : 'Group · Scholion' },
+]
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+	const user = await requireUser(request, context)
+	const access = await requireGroupAccess(context, user, params.groupId)
+	const [documents, memberCount] = await Promise.all([
+		listDocuments(context.db, access.group.id),
+		countMembers(context.db, access.group.id),
+	])
+	return {
+		group: access.group,
+		role: access.role,
+		memberCount,
+		documents,
+		may: {
+			import: access.can('document.import'),
+			viewMembers: access.can('members.view'),
+			join: access.can('group.join'),
+			leave: access.can('group.leave'),
+		},
+	}
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+	const user = await requireUser(request, context)
+	const form = await request.formData()
+	const intent = form.get('intent')
+	if (intent === 'join') {
+		const access = await requireGroupAccess(context, user, params.groupId, 'group.join')
+		await addMember(context.db, access.group.id, user.id, 'reader')
+		return redirect(`/groups/${access.group.id}`)
+	}
+	if (intent === 'leave') {
+		const access = await requireGroupAccess(context, user, params.groupId, 'group.leave')
+		const result = await changeRole(context.db, access.group.id, user.id, null)
+		invariantResponse(result.ok, result.ok ? '' : result.error)
+		return redirect('/')
+	}
+	invariantResponse(false, 'Unknown action.')
+}
+
+export default function GroupPage() {
+	const { group, role, documents, memberCount, may } = useLoaderData<typeof loader>()
+	return (
+		<>
+			<p className="breadcrumb">
+				<Link to="/">Your groups</Link>
+			</p>
+			<h1>{group.name}</h1>
+			<p className="muted">
+				<span className="badge">{groupKindLabels[group.kind]}</span>{' '}
+				{role ? <>You are {role === 'owner' ? 'an' : 'a'} {roleLabels[role].toLowerCase()}.</> : 'You are not a member.'}{' '}
+				{may.viewMembers ? (
+					<Link to={`/groups/${group.id}/members`}>
+						{memberCount} {memberCount === 1 ? 'member' : 'members'}
+					</Link>
+				) : (
+					<>
+						{memberCount} {memberCount === 1 ? 'member' : 'members'}
+					</>
+				)}
+			</p>
+			{group.description ? <p className="lede">{group.description}</p> : null}
+			<div className="actions">
+				{may.import ? (
+					<Link className="button" to={`/groups/${group.id}/import`}>
+						Import a document
+					</Link>
+				) : null}
+				{may.join ? (
+					<Form method="post">
+						<button type="submit" name="intent" value="join">
+							Join this group
+						</button>
+					</Form>
+				) : null}
+			</div>
+			<h2>Documents</h2>
+			{documents.length === 0 ? (
+				<p className="empty">No documents yet.</p>
+			) : (
+				<ul className="cards" aria-label="Documents">
+					{documents.map((doc) => (
+						<li key={doc.id} className="card">
+							<h3>
+								<Link to={`/documents/${doc.id}`}>{doc.title}</Link>
+							</h3>
+							<p className="muted">
+								{doc.wordCount.toLocaleString('en')} words · imported from .{doc.sourceFormat}
+								{doc.createdByName ? ` by ${doc.createdByName}` : ''}
+							</p>
+						</li>
+					))}
+				</ul>
+			)}
+			{may.leave ? (
+				<Form method="post" className="actions" style={{ marginTop: '2rem' }}>
+					<button type="submit" name="intent" value="leave" className="danger">
+						Leave this group
+					</button>
+				</Form>
+			) : null}
+		</>
+	)
+}

@@ -1,0 +1,22 @@
+import type { Database } from '#db/client.ts'
+
+/**
+ * What server/http.ts hands every loader and action. Routes reach the
+ * database only through this context, so tests can run several apps on
+ * separate databases in one process.
+ */
+export interface ScholionContext {
+	db: Database
+	databaseKind: 'pglite' | 'postgresql'
+	/** The client's address as the server saw it, for rate limits. */
+	clientAddress: string
+	/** The origin this request was made to (PUBLIC_ORIGIN or the Host header). */
+	appOrigin: string
+	/** Set the session cookie's Secure flag. */
+	secureCookies: boolean
+	maxImportBytes: number
+}
+
+declare module '@remix-run/server-runtime' {
+	interface AppLoadContext extends ScholionContext {}
+}

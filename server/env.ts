@@ -1,0 +1,50 @@
+import { z } from 'zod'
+
+/**
+ * The one reader of process.env. Every setting the server understands is
+ * listed here with its default; anything invalid stops the start with a
+ * message naming the variable.
+ */
+const envSchema = z.object({
+	NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+	HOST: z.string().min(1).default('127.0.0.1'),
+	/** A postgres:// URL; unset means the embedded PGlite under DATA_DIR. */
+	DATABASE_URL: z
+		.string()
+		.url()
+		.refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+		.optional(),
+	/** Where the embedded database keeps its files. */
+	DATA_DIR: z.string().min(1).default('./data'),
+	/** Set to share live documents between several server processes (collaboration issue). */
+	REDIS_URL: z.string().url().optional(),
+	/**
+	 * The origin users reach the app at, such as https://scholion.example.org.
+	 * When unset the origin is taken from each request's Host header.
+	 */
+	PUBLIC_ORIGIN: z
+		.string()
+		.url()
+		.transform((u) => new URL(u).origin)
+		.optional(),
+	/** Largest document import accepted, in bytes. */
+	MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+	/** Seed the demo on an embedded database's first start (set to 0 to start empty). */
+	SEED_DEMO: z
+		.enum(['0', '1', 'true', 'false'])
+		.default('1')
+		.transform((v) => v === '1' || v === 'true'),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+	const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''))
+	const parsed = envSchema.safeParse(cleaned)
+	if (!parsed.success) {
+		const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
+		throw new Error(`Invalid environment:\n${problems}`)
+	}
+	return parsed.data
+}

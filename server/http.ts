@@ -1,0 +1,115 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { createRequestHandler } from '@remix-run/express'
+import type { AppLoadContext, ServerBuild } from '@remix-run/node'
+import express from 'express'
+import { sql } from 'drizzle-orm'
+import type { DatabaseHandle } from '#db/client.ts'
+import { appOriginOf, crossOriginRefusal } from './origin.ts'
+
+export interface ScholionServerOptions {
+	database: DatabaseHandle
+	/** The Remix server build, or a loader for it (development reloads it per request). */
+	build: ServerBuild | (() => Promise<ServerBuild>)
+	/** Folder of the browser build to serve statically; omitted in development, where Vite serves it. */
+	clientAssetsDir?: string
+	/** Vite's dev middleware, in development only. */
+	devMiddleware?: express.RequestHandler
+	/** Default 0: any free port. */
+	port?: number
+	/** Default 127.0.0.1. */
+	host?: string
+	publicOrigin?: string
+	production?: boolean
+	maxImportBytes?: number
+}
+
+export interface ScholionServer {
+	httpServer: http.Server
+	/** Where it listens, such as http://127.0.0.1:3000. */
+	url: string
+	close(): Promise<void>
+}
+
+const loopbackHosts = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
+
+/**
+ * One HTTP server for the whole app: Remix pages and, from the collaboration
+ * issue on, the WebSocket endpoint /collab/:documentId on the same port.
+ */
+export async function startScholionServer(options: ScholionServerOptions): Promise<ScholionServer> {
+	const { database } = options
+	const production = options.production ?? false
+	const app = express()
+	app.disable('x-powered-by')
+
+	app.use((req, res, next) => {
+		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
+		if (refusal) {
+			res.status(403).type('text/plain').send(`Refused: ${refusal}`)
+			return
+		}
+		next()
+	})
+
+	app.get('/healthz', async (_req, res) => {
+		try {
+			await database.db.execute(sql`select 1`)
+			res.json({ status: 'ok', database: database.kind, location: database.location })
+		} catch (error) {
+			console.error('[healthz] database check failed:', error)
+			res.status(503).json({ status: 'unavailable', database: database.kind })
+		}
+	})
+
+	if (options.devMiddleware) app.use(options.devMiddleware)
+	if (options.clientAssetsDir) {
+		// Vite fingerprints everything under assets/, so it may be cached for good.
+		app.use(
+			'/assets',
+			express.static(path.join(options.clientAssetsDir, 'assets'), { immutable: true, maxAge: '1y' }),
+		)
+		app.use(express.static(options.clientAssetsDir, { maxAge: '1h' }))
+	}
+
+	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
+	app.all(
+		'*',
+		createRequestHandler({
+			build: options.build,
+			mode: production ? 'production' : 'development',
+			getLoadContext(req): AppLoadContext {
+				const appOrigin = appOriginOf(req, options.publicOrigin)
+				const host = new URL(appOrigin).host
+				return {
+					db: database.db,
+					databaseKind: database.kind,
+					clientAddress: req.socket.remoteAddress ?? 'unknown',
+					appOrigin,
+					// Secure in production, except over plain http on a loopback host, where no
+					// browser could otherwise keep the local demo's session.
+					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
+					maxImportBytes,
+				}
+			},
+		}),
+	)
+
+	const httpServer = http.createServer(app)
+	await new Promise<void>((resolve, reject) => {
+		httpServer.once('error', reject)
+		httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+	})
+	const address = httpServer.address() as AddressInfo
+	const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
+	return {
+		httpServer,
+		url: `http://${hostForUrl}:${address.port}`,
+		close: () =>
+			new Promise<void>((resolve, reject) => {
+				httpServer.closeAllConnections()
+				httpServer.close((error) => (error ? reject(error) : resolve()))
+			}),
+	}
+}

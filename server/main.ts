@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ServerBuild } from '@remix-run/node'
+import { openDatabase } from '#db/client.ts'
+import { demoAccounts, demoPassword, seedDemo } from '#seeds/demo.ts'
+import { readEnv } from './env.ts'
+import { startScholionServer } from './http.ts'
+
+/**
+ * The process entry point: `npm start` (production build) and `npm run dev`
+ * (Vite middleware with hot reload) both come here.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const env = readEnv()
+const production = env.NODE_ENV === 'production'
+
+const dataDir = path.resolve(root, env.DATA_DIR)
+if (!env.DATABASE_URL) mkdirSync(dataDir, { recursive: true })
+const database = await openDatabase(
+	env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, 'pglite') },
+)
+
+// The embedded database is the zero-setup demo, so it seeds itself; a server
+// database is seeded only when asked (`npm run db:seed`).
+let seeded = false
+if (database.kind === 'pglite' && env.SEED_DEMO) {
+	seeded = (await seedDemo(database.db)).created
+}
+
+let build: ServerBuild | (() => Promise<ServerBuild>)
+let devMiddleware
+let clientAssetsDir: string | undefined
+if (production) {
+	const buildPath = path.join(root, 'build/server/index.js')
+	build = (await import(buildPath)) as ServerBuild
+	clientAssetsDir = path.join(root, 'build/client')
+} else {
+	const vite = await import('vite')
+	const viteServer = await vite.createServer({ root, server: { middlewareMode: true } })
+	devMiddleware = viteServer.middlewares
+	build = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+}
+
+const server = await startScholionServer({
+	database,
+	build,
+	devMiddleware,
+	clientAssetsDir,
+	port: env.PORT,
+	host: env.HOST,
+	publicOrigin: env.PUBLIC_ORIGIN,
+	production,
+	maxImportBytes: env.MAX_IMPORT_BYTES,
+})
+
+const shownUrl = env.PUBLIC_ORIGIN ?? server.url.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost')
+console.log(`Scholion is running at ${shownUrl}`)
+console.log(`Database: ${database.kind} (${database.location})${seeded ? ', demo seeded' : ''}`)
+if (database.kind === 'pglite' && env.SEED_DEMO) {
+	console.log(`Demo logins (password "${demoPassword}"):`)
+	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)
+}
+
+let stopping = false
+async function stop(signal: string) {
+	if (stopping) return
+	stopping = true
+	console.log(`${signal} received: closing connections and the database`)
+	try {
+		await server.close()
+		await database.close()
+		process.exit(0)
+	} catch (error) {
+		console.error('[shutdown] failed:', error)
+		process.exit(1)
+	}
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
