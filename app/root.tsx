@@ -15,7 +15,10 @@ import type { ReactNode } from 'react'
 import stylesheet from './styles.css?url'
 import { getUser } from './utils/session.server.ts'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const links: LinksFunction = () => [
+	{ rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+	{ rel: 'stylesheet', href: stylesheet },
+]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const user = await getUser(request, context)

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { listGroupsOf, listOpenCommunities } from '#db/queries/groups.ts'
+import { listGroupsOf, listOpenCommunities } from '#app/utils/queries.server.ts'
 import { groupKindLabels, roleLabels } from '#app/policy/permissions.ts'
 import { getUser } from '#app/utils/session.server.ts'
 

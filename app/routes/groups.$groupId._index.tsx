@@ -1,7 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { listDocuments } from '#db/queries/documents.ts'
-import { addMember, changeRole, countMembers } from '#db/queries/groups.ts'
+import { addMember, changeRole, countMembers, listDocuments } from '#app/utils/queries.server.ts'
 import { groupKindLabels, roleLabels } from '#app/policy/permissions.ts'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
 import { invariantResponse } from '#app/utils/responses.ts'

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { changeRole, createInvite, listActiveInvites, listMembers, revokeInvite } from '#db/queries/groups.ts'
+import { changeRole, createInvite, listActiveInvites, listMembers, revokeInvite } from '#app/utils/queries.server.ts'
 import { assignableRoles, roleLabels, roles } from '#app/policy/permissions.ts'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
 import { hashToken, randomToken } from '#app/utils/crypto.server.ts'

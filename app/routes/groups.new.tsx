@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
-import { createGroup } from '#db/queries/groups.ts'
+import { createGroup } from '#app/utils/queries.server.ts'
 import { Field, FormError, TextAreaField } from '#app/components/Field.tsx'
 import { groupKindLabels, groupKinds } from '#app/policy/permissions.ts'
 import { fieldErrors, typedValues } from '#app/utils/forms.ts'

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { acceptInvite, findRole, findUsableInvite } from '#db/queries/groups.ts'
+import { acceptInvite, findRole, findUsableInvite } from '#app/utils/queries.server.ts'
 import { groupKindLabels, roleLabels } from '#app/policy/permissions.ts'
 import { hashToken } from '#app/utils/crypto.server.ts'
 import { notFound } from '#app/utils/responses.ts'

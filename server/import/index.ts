@@ -1,6 +1,6 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import { countWords, documentPlainText } from '#app/editor/plain-text.ts'
-import { htmlPageToDocument } from './html.ts'
+import { htmlToDocument } from './html.ts'
 import { markdownToDocument } from './markdown.ts'
 import { plainTextToDocument } from './reflow.ts'
 import { decodeSourceText } from './source-text.ts'
@@ -80,7 +80,7 @@ export function importDocument(input: ImportInput, options: ImportOptions = {}):
 	let pageTitle: string | null = null
 	if (format === 'txt') doc = plainTextToDocument(source.text)
 	else if (format === 'md') doc = markdownToDocument(source.text)
-	else ({ doc, title: pageTitle } = htmlPageToDocument(source.text))
+	else ({ doc, title: pageTitle } = htmlToDocument(source.text))
 
 	const text = documentPlainText(doc)
 	// Markup can hold nothing but images, scripts or empty tags.

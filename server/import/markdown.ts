@@ -9,5 +9,5 @@ const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false
 
 /** Turns CommonMark (with GitHub's tables and strikethrough) into a document. */
 export function markdownToDocument(source: string): ProseMirrorNode {
-	return htmlToDocument(markdown.render(source))
+	return htmlToDocument(markdown.render(source)).doc
 }

@@ -33,14 +33,19 @@ export function decodeSourceText(bytes: Uint8Array, subject: string, maxBytes: n
 		return fail(`${subject} is UTF-16 text; Scholion needs UTF-8. Save it with UTF-8 encoding and try again.`)
 	}
 	if (looksBinary(bytes)) {
-		return fail(`${subject} looks like a binary file (an image, a PDF or a word-processor file), not text. Save or export it as plain text, Markdown or HTML first.`)
+		return fail(
+			`${subject} looks like a binary file (an image, a PDF or a word-processor file), not text. ` +
+				'Save or export it as plain text, Markdown or HTML first.',
+		)
 	}
 
 	let text: string
 	try {
 		text = utf8.decode(bytes)
 	} catch {
-		return fail(`${subject} is not UTF-8 text. Save it with UTF-8 encoding (most editors offer this under “Save as”) and try again.`)
+		return fail(
+			`${subject} is not UTF-8 text. Save it with UTF-8 encoding (most editors offer this under “Save as”) and try again.`,
+		)
 	}
 	if (!text.trim()) return fail(`${subject} contains only blank space; there is no text to import.`)
 	// Old Mac (CR) and Windows (CRLF) line ends would otherwise read as extra blank lines.

@@ -168,7 +168,7 @@ describe.skipIf(unavailable)('a seminar instructor and a student, in a real brow
 		await instructor.getByRole('heading', { level: 1, name: 'STALIN 1924 – 1953' }).waitFor()
 		const essay = instructor.locator('.document')
 		// Hard-wrapped lines are reflowed: a sentence broken across lines (and a blank line) reads as one.
-		await expect.poll(() => essay.textContent()).toContain('Cheka under new name NKVD was greatly expanded')
+		await expect.poll(() => essay.textContent()).toContain('Cheka under new name NKVD and new leaders was greatly expanded')
 		expect(await essay.locator('p').count()).toBeGreaterThan(10)
 		await audit(instructor, '12-document-essay')
 
