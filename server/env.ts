@@ -17,8 +17,14 @@ const envSchema = z.object({
 		.optional(),
 	/** Where the embedded database keeps its files. */
 	DATA_DIR: z.string().min(1).default('./data'),
-	/** Set to share live documents between several server processes (collaboration issue). */
+	/** Set to share live documents between several server processes. */
 	REDIS_URL: z.string().url().optional(),
+	/** Largest WebSocket frame accepted on /collab, in bytes. */
+	COLLAB_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+	/** Sustained messages per second one collaboration socket may send. */
+	COLLAB_MESSAGES_PER_SECOND: z.coerce.number().positive().default(200),
+	/** Keep an unused document in memory this long, in ms. */
+	COLLAB_UNLOAD_AFTER_MS: z.coerce.number().int().nonnegative().default(10_000),
 	/**
 	 * The origin users reach the app at, such as https://scholion.example.org.
 	 * When unset the origin is taken from each request's Host header.

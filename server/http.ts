@@ -6,6 +6,8 @@ import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { sql } from 'drizzle-orm'
 import type { DatabaseHandle } from '#db/client.ts'
+import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
+import { RedisBridge } from './collab/redis-bridge.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
 
 export interface ScholionServerOptions {
@@ -23,10 +25,15 @@ export interface ScholionServerOptions {
 	publicOrigin?: string
 	production?: boolean
 	maxImportBytes?: number
+	/** Settings of the /collab endpoint (see CollabOptions for defaults). */
+	collab?: Partial<CollabOptions>
+	/** Share live documents with other processes through this Redis. */
+	redisUrl?: string
 }
 
 export interface ScholionServer {
 	httpServer: http.Server
+	collab: CollabServer
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -43,6 +50,12 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const production = options.production ?? false
 	const app = express()
 	app.disable('x-powered-by')
+	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
+	if (options.redisUrl) {
+		const bridge = new RedisBridge(options.redisUrl, collab)
+		await bridge.start()
+		collab.useBridge(bridge)
+	}
 
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
@@ -91,12 +104,16 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					// browser could otherwise keep the local demo's session.
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
+					access: collab,
 				}
 			},
 		}),
 	)
 
 	const httpServer = http.createServer(app)
+	httpServer.on('upgrade', (req, socket, head) => {
+		if (!collab.handleUpgrade(req, socket, head)) socket.destroy()
+	})
 	await new Promise<void>((resolve, reject) => {
 		httpServer.once('error', reject)
 		httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
@@ -105,11 +122,15 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
 	return {
 		httpServer,
+		collab,
 		url: `http://${hostForUrl}:${address.port}`,
-		close: () =>
-			new Promise<void>((resolve, reject) => {
+		async close() {
+			// Sockets first, so their last updates are written before the database closes.
+			await collab.close()
+			await new Promise<void>((resolve, reject) => {
 				httpServer.closeAllConnections()
 				httpServer.close((error) => (error ? reject(error) : resolve()))
-			}),
+			})
+		},
 	}
 }

@@ -52,11 +52,19 @@ const server = await startScholionServer({
 	publicOrigin: env.PUBLIC_ORIGIN,
 	production,
 	maxImportBytes: env.MAX_IMPORT_BYTES,
+	redisUrl: env.REDIS_URL,
+	collab: {
+		maxFrameBytes: env.COLLAB_MAX_FRAME_BYTES,
+		messagesPerSecond: env.COLLAB_MESSAGES_PER_SECOND,
+		messageBurst: env.COLLAB_MESSAGES_PER_SECOND * 2,
+		unloadAfterMs: env.COLLAB_UNLOAD_AFTER_MS,
+	},
 })
 
 const shownUrl = env.PUBLIC_ORIGIN ?? server.url.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost')
 console.log(`Scholion is running at ${shownUrl}`)
 console.log(`Database: ${database.kind} (${database.location})${seeded ? ', demo seeded' : ''}`)
+console.log(env.REDIS_URL ? 'Live documents shared through Redis' : 'Running alone (no REDIS_URL)')
 if (database.kind === 'pglite' && env.SEED_DEMO) {
 	console.log(`Demo logins (password "${demoPassword}"):`)
 	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)

@@ -44,6 +44,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 		const access = await requireGroupAccess(context, user, params.groupId, 'group.leave')
 		const result = await changeRole(context.db, access.group.id, user.id, null)
 		invariantResponse(result.ok, result.ok ? '' : result.error)
+		context.access.accessChanged(access.group.id, user.id)
 		return redirect('/')
 	}
 	invariantResponse(false, 'Unknown action.')

@@ -73,6 +73,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 		case 'remove': {
 			const access = await requireGroupAccess(context, user, params.groupId, 'members.manage')
 			const result = await changeRole(context.db, access.group.id, input.userId, input.intent === 'role' ? input.role : null)
+			if (result.ok) context.access.accessChanged(access.group.id, input.userId)
 			return data({ error: result.ok ? null : result.error, inviteUrl: null }, { status: result.ok ? 200 : 400 })
 		}
 	}

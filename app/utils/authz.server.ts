@@ -3,7 +3,8 @@ import { findDocument, type DocumentRow } from '#db/queries/documents.ts'
 import { findGroup, findRole, type Group } from '#db/queries/groups.ts'
 import type { User } from '#db/queries/accounts.ts'
 import { can, type Action, type Actor, type Role } from '#app/policy/permissions.ts'
-import { invariantResponse, isUuid, notFound } from './responses.ts'
+import { isUuid } from '#db/ids.ts'
+import { invariantResponse, notFound } from './responses.ts'
 
 export interface GroupAccess {
 	group: Group

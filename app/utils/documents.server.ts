@@ -1,5 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
-import { createDocument, loadDocumentUpdates, type DocumentRow } from '#db/queries/documents.ts'
+import { createDocument, type DocumentRow } from '#db/queries/documents.ts'
+import { loadDocumentState } from '#db/queries/document-state.ts'
 import { importDocument, type ImportInput } from '#server/import/index.ts'
 import { documentFromUpdates, documentToYUpdate } from '#app/editor/yjs.ts'
 import type { DocumentJSON } from '#app/editor/schema.ts'
@@ -44,6 +45,6 @@ export async function importIntoGroup(
 
 /** The current text of a document as ProseMirror JSON, rebuilt from its stored Yjs state. */
 export async function loadDocumentJSON(context: AppLoadContext, documentId: string): Promise<DocumentJSON> {
-	const updates = await loadDocumentUpdates(context.db, documentId)
+	const { updates } = await loadDocumentState(context.db, documentId)
 	return documentFromUpdates(updates).toJSON() as DocumentJSON
 }

@@ -1,4 +1,5 @@
 import type { Database } from '#db/client.ts'
+import type { AccessNotifier } from '#server/collab/collab-server.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -15,6 +16,8 @@ export interface ScholionContext {
 	/** Set the session cookie's Secure flag. */
 	secureCookies: boolean
 	maxImportBytes: number
+	/** Tells open collaboration sockets that someone's access changed. */
+	access: AccessNotifier
 }
 
 declare module '@remix-run/server-runtime' {

@@ -1,4 +1,5 @@
-import { createCookie, redirect, type AppLoadContext } from '@remix-run/node'
+import { redirect, type AppLoadContext } from '@remix-run/node'
+import { sessionCookie, sessionDays, sessionTokenFrom } from '#server/session-cookie.ts'
 import {
 	createSession,
 	deleteSession,
@@ -7,23 +8,8 @@ import {
 } from '#db/queries/accounts.ts'
 import { hashToken, randomToken } from './crypto.server.ts'
 
-const SESSION_DAYS = 30
-
-/**
- * The session cookie holds a random token; the database holds its hash.
- * httpOnly so page scripts cannot read it, SameSite=Lax so other sites'
- * forms do not carry it (CSRF is also refused by the Origin check in server/).
- */
-const sessionCookie = createCookie('scholion_session', {
-	httpOnly: true,
-	sameSite: 'lax',
-	path: '/',
-	maxAge: SESSION_DAYS * 24 * 60 * 60,
-})
-
-export async function readSessionToken(request: Request): Promise<string | null> {
-	const value: unknown = await sessionCookie.parse(request.headers.get('Cookie'))
-	return typeof value === 'string' && value.length > 0 ? value : null
+export function readSessionToken(request: Request): Promise<string | null> {
+	return sessionTokenFrom(request.headers.get('Cookie'))
 }
 
 export async function getUser(request: Request, context: AppLoadContext): Promise<User | null> {
@@ -47,7 +33,7 @@ export async function startSession(context: AppLoadContext, userId: string, redi
 	await createSession(context.db, {
 		userId,
 		tokenHash: hashToken(token),
-		expiresAt: new Date(Date.now() + SESSION_DAYS * 24 * 60 * 60 * 1000),
+		expiresAt: new Date(Date.now() + sessionDays * 24 * 60 * 60 * 1000),
 	})
 	return redirect(redirectTo, {
 		headers: { 'Set-Cookie': await sessionCookie.serialize(token, { secure: context.secureCookies }) },
@@ -56,7 +42,12 @@ export async function startSession(context: AppLoadContext, userId: string, redi
 
 export async function endSession(request: Request, context: AppLoadContext, redirectTo = '/'): Promise<Response> {
 	const token = await readSessionToken(request)
-	if (token) await deleteSession(context.db, hashToken(token))
+	if (token) {
+		const tokenHash = hashToken(token)
+		await deleteSession(context.db, tokenHash)
+		// Open editors of this session lose their sockets at once, not at their next reconnect.
+		context.access.sessionEnded(tokenHash)
+	}
 	return redirect(redirectTo, {
 		headers: {
 			'Set-Cookie': await sessionCookie.serialize('', { maxAge: 0, secure: context.secureCookies }),
@@ -69,6 +60,7 @@ export async function endSession(request: Request, context: AppLoadContext, redi
  * `redirectTo=https://evil.example` cannot turn login into an open redirect.
  */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback
+	// Control characters too: browsers drop tabs and newlines from a URL, so `/\t/evil.example` would become `//evil.example`.
+	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\') || /[\u0000-\u001f\u007f]/.test(to)) return fallback
 	return to
 }

@@ -1,6 +1,6 @@
-import { asc, desc, eq } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import type { Database } from '../client.ts'
-import { documentSnapshots, documentUpdates, documents, users } from '../schema/index.ts'
+import { documentSnapshots, documents, users } from '../schema/index.ts'
 
 export type DocumentRow = typeof documents.$inferSelect
 
@@ -46,16 +46,4 @@ export async function listDocuments(db: Database, groupId: string) {
 		.leftJoin(users, eq(users.id, documents.createdBy))
 		.where(eq(documents.groupId, groupId))
 		.orderBy(desc(documents.createdAt))
-}
-
-/** Everything needed to rebuild the Y.Doc: the snapshot, then the logged updates after it, in order. */
-export async function loadDocumentUpdates(db: Database, documentId: string): Promise<Uint8Array[]> {
-	const [snapshot] = await db.select().from(documentSnapshots).where(eq(documentSnapshots.documentId, documentId))
-	const tail = await db
-		.select({ id: documentUpdates.id, update: documentUpdates.update })
-		.from(documentUpdates)
-		.where(eq(documentUpdates.documentId, documentId))
-		.orderBy(asc(documentUpdates.id))
-	const after = snapshot ? tail.filter((row) => row.id > snapshot.throughUpdateId) : tail
-	return [...(snapshot ? [snapshot.state] : []), ...after.map((row) => row.update)]
 }

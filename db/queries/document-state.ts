@@ -1,0 +1,75 @@
+import { and, asc, eq, lte, sql } from 'drizzle-orm'
+import type { Database } from '../client.ts'
+import { documentSnapshots, documentUpdates } from '../schema/index.ts'
+
+export interface StoredDocumentState {
+	/** The snapshot (if any) followed by every logged update after it, in order. */
+	updates: Uint8Array[]
+	/** How many logged updates follow the snapshot: the compaction trigger counts from here. */
+	tailLength: number
+}
+
+/** Everything needed to rebuild a document's Y.Doc. */
+export async function loadDocumentState(db: Database, documentId: string): Promise<StoredDocumentState> {
+	const [snapshot] = await db
+		.select({ state: documentSnapshots.state, through: documentSnapshots.throughUpdateId })
+		.from(documentSnapshots)
+		.where(eq(documentSnapshots.documentId, documentId))
+	const through = snapshot?.through ?? 0
+	const tail = await db
+		.select({ update: documentUpdates.update })
+		.from(documentUpdates)
+		.where(and(eq(documentUpdates.documentId, documentId), sql`${documentUpdates.id} > ${through}`))
+		.orderBy(asc(documentUpdates.id))
+	return {
+		updates: [...(snapshot ? [snapshot.state] : []), ...tail.map((row) => row.update)],
+		tailLength: tail.length,
+	}
+}
+
+/** Appends updates of any number of documents in one statement (one transaction: all or none). */
+export async function appendDocumentUpdates(db: Database, rows: { documentId: string; update: Uint8Array }[]) {
+	if (rows.length === 0) return
+	await db.insert(documentUpdates).values(rows)
+}
+
+/**
+ * Folds a document's log into its snapshot. Reads the stored state (not any
+ * process's memory, which may lag behind other processes' writes), merges it
+ * with `merge`, and in the same transaction replaces the snapshot and deletes
+ * the folded rows. The snapshot row is locked, so concurrent compactions of
+ * one document (two processes) run one after the other.
+ */
+export async function compactDocumentLog(
+	db: Database,
+	documentId: string,
+	merge: (updates: Uint8Array[]) => Uint8Array,
+): Promise<{ folded: number }> {
+	return db.transaction(async (tx) => {
+		const [snapshot] = await tx
+			.select({ state: documentSnapshots.state, through: documentSnapshots.throughUpdateId })
+			.from(documentSnapshots)
+			.where(eq(documentSnapshots.documentId, documentId))
+			.for('update')
+		const through = snapshot?.through ?? 0
+		const tail = await tx
+			.select({ id: documentUpdates.id, update: documentUpdates.update })
+			.from(documentUpdates)
+			.where(and(eq(documentUpdates.documentId, documentId), sql`${documentUpdates.id} > ${through}`))
+			.orderBy(asc(documentUpdates.id))
+		const last = tail.at(-1)
+		if (!last) return { folded: 0 }
+		const state = merge([...(snapshot ? [snapshot.state] : []), ...tail.map((row) => row.update)])
+		await tx
+			.insert(documentSnapshots)
+			.values({ documentId, state, throughUpdateId: last.id, updatedAt: new Date() })
+			.onConflictDoUpdate({
+				target: documentSnapshots.documentId,
+				set: { state, throughUpdateId: last.id, updatedAt: new Date() },
+			})
+		await tx
+			.delete(documentUpdates)
+			.where(and(eq(documentUpdates.documentId, documentId), lte(documentUpdates.id, last.id)))
+		return { folded: tail.length }
+	})
+}

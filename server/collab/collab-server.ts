@@ -1,0 +1,336 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import * as Y from 'yjs'
+import type { Database } from '#db/client.ts'
+import { isUuid } from '#db/ids.ts'
+import { findSessionUser } from '#db/queries/accounts.ts'
+import { compactDocumentLog, loadDocumentState } from '#db/queries/document-state.ts'
+import { findDocument } from '#db/queries/documents.ts'
+import { findGroup, findRole } from '#db/queries/groups.ts'
+import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
+import { appOriginOf, crossOriginRefusal } from '../origin.ts'
+import { hashToken, sessionTokenFrom } from '../session-cookie.ts'
+import { Connection, type CollabUser } from './connection.ts'
+import { closeCodes, extensionParam } from './protocol.ts'
+import type { RedisBridge } from './redis-bridge.ts'
+import { DocumentRoom } from './room.ts'
+import { UpdateLog } from './update-log.ts'
+
+export interface CollabOptions {
+	/** URL prefix of the endpoint; the document id follows it. Default `/collab`. */
+	path: string
+	/** Largest frame accepted, in bytes; a larger one closes the socket with 1009. Default 2 MiB. */
+	maxFrameBytes: number
+	/** Sustained messages per second per connection. Default 200. */
+	messagesPerSecond: number
+	/** Messages a connection may send at once before the rate applies. Default 400. */
+	messageBurst: number
+	/** Group-commit window for document updates, in ms. Default 20. */
+	groupCommitMs: number
+	/** Fold the update log into the snapshot after this many updates. Default 500. */
+	compactAfterUpdates: number
+	/** Keep a document in memory this long after its last connection leaves, in ms. Default 10,000. */
+	unloadAfterMs: number
+	/** Awareness changes are coalesced into one frame per client per window, in ms. Default 50. */
+	awarenessFlushMs: number
+	/** Ping interval; a socket that misses a pong is dropped. Default 30,000 ms. */
+	pingIntervalMs: number
+	/** The configured public origin, if any (else the Host header decides). */
+	publicOrigin?: string
+}
+
+export const defaultCollabOptions: CollabOptions = {
+	path: '/collab',
+	maxFrameBytes: 2 * 1024 * 1024,
+	messagesPerSecond: 200,
+	messageBurst: 400,
+	groupCommitMs: 20,
+	compactAfterUpdates: 500,
+	unloadAfterMs: 10_000,
+	awarenessFlushMs: 50,
+	pingIntervalMs: 30_000,
+}
+
+/** What the rest of the app tells the collaboration server when access changes. */
+export interface AccessNotifier {
+	/** A member's role changed or they left or were removed: re-check their open sockets. */
+	accessChanged(groupId: string, userId: string): void
+	/** A session ended (log-out): close its sockets. */
+	sessionEnded(tokenHash: string): void
+}
+
+type Admission =
+	| { ok: true; user: CollabUser; tokenHash: string; documentId: string; groupId: string; canWrite: boolean }
+	| { ok: false; code: number; reason: string }
+
+/**
+ * The y-websocket-compatible sync endpoint on the app's own HTTP server.
+ * Admits sockets by session cookie, Origin and the permission table; keeps
+ * one DocumentRoom per live document; persists through an UpdateLog; and,
+ * given a RedisBridge, shares live documents with other processes.
+ */
+export class CollabServer implements AccessNotifier {
+	readonly options: CollabOptions
+	readonly rooms = new Map<string, DocumentRoom>()
+	readonly log: UpdateLog
+	private readonly wss: WebSocketServer
+	private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+	private readonly compacting = new Set<string>()
+	private readonly pingTimer: NodeJS.Timeout
+	private readonly alive = new WeakSet<WebSocket>()
+	private bridge: RedisBridge | null = null
+	private closing = false
+
+	constructor(
+		private readonly db: Database,
+		options: Partial<CollabOptions> = {},
+	) {
+		this.options = { ...defaultCollabOptions, ...options }
+		this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes })
+		this.log = new UpdateLog(db, {
+			groupCommitMs: this.options.groupCommitMs,
+			onCommitted: (documentId) => this.maybeCompact(documentId),
+		})
+		this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs)
+		this.pingTimer.unref()
+	}
+
+	/** Shares live documents through Redis from now on. */
+	useBridge(bridge: RedisBridge) {
+		this.bridge = bridge
+	}
+
+	/** Takes an HTTP upgrade if it is for this endpoint; returns false to let others have it. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+		const url = new URL(req.url ?? '/', 'http://localhost')
+		if (!url.pathname.startsWith(`${this.options.path}/`)) return false
+		const documentId = decodeURIComponent(url.pathname.slice(this.options.path.length + 1))
+		const wantsExtensions = url.searchParams.get(extensionParam) === '1'
+		this.admit(req, documentId)
+			.then((admission) => {
+				this.wss.handleUpgrade(req, socket, head, (ws) => {
+					// The handshake completes either way so that the client sees a close code it can act on.
+					if (!admission.ok || this.closing) {
+						ws.close(admission.ok ? closeCodes.goingAway : admission.code, admission.ok ? 'Server shutting down' : admission.reason)
+						return
+					}
+					this.attach(ws, admission, wantsExtensions)
+				})
+			})
+			.catch((error) => {
+				console.error('[collab] admission failed:', error)
+				socket.destroy()
+			})
+		return true
+	}
+
+	accessChanged(groupId: string, userId: string) {
+		void this.recheckAccess(groupId, userId)
+		this.bridge?.publishAccess({ type: 'member', groupId, userId })
+	}
+
+	sessionEnded(tokenHash: string) {
+		this.closeSession(tokenHash)
+		this.bridge?.publishAccess({ type: 'session', tokenHash })
+	}
+
+	/** Applies an access change announced by another process. */
+	async recheckAccess(groupId: string, userId: string) {
+		const affected = this.connectionsWhere((c) => c.user.id === userId && c.groupId === groupId)
+		if (affected.length === 0) return
+		const group = await findGroup(this.db, groupId)
+		const role = group ? await findRole(this.db, groupId, userId) : null
+		const actor: Actor = { userId, role }
+		for (const [room, connection] of affected) {
+			if (!group || !can(actor, 'document.read', { groupKind: group.kind })) {
+				connection.close(closeCodes.forbidden, 'You no longer have access to this document.')
+				continue
+			}
+			const canWrite = can(actor, 'document.edit', { groupKind: group.kind })
+			if (canWrite !== connection.canWrite) {
+				connection.canWrite = canWrite
+				room.sendAccess(connection)
+			}
+		}
+	}
+
+	closeSession(tokenHash: string) {
+		for (const [, connection] of this.connectionsWhere((c) => c.sessionTokenHash === tokenHash)) {
+			connection.close(closeCodes.unauthorized, 'Your session has ended. Log in again.')
+		}
+	}
+
+	/** The room of a live document in this process, loading it if needed. */
+	room(documentId: string): DocumentRoom {
+		const timer = this.unloadTimers.get(documentId)
+		if (timer) {
+			clearTimeout(timer)
+			this.unloadTimers.delete(documentId)
+		}
+		let room = this.rooms.get(documentId)
+		if (room) return room
+		const bridge = this.bridge
+		room = new DocumentRoom(
+			documentId,
+			async () => {
+				// Subscribe before reading, so nothing published in between is missed.
+				if (bridge) await bridge.subscribe(documentId)
+				return loadDocumentState(this.db, documentId)
+			},
+			{ awarenessFlushMs: this.options.awarenessFlushMs },
+			{
+				log: this.log,
+				publish: bridge ? (r, kind, payload) => bridge.publish(r.documentId, kind, payload) : undefined,
+				onEmpty: (r) => this.scheduleUnload(r),
+			},
+		)
+		this.rooms.set(documentId, room)
+		const loading = room
+		room.whenLoaded().then(
+			() => bridge?.requestState(loading),
+			(error) => {
+				console.error(`[collab] loading document ${documentId} failed:`, error)
+				for (const connection of loading.connections) connection.close(1011, 'The document could not be loaded.')
+				this.rooms.delete(documentId)
+				loading.destroy()
+			},
+		)
+		return room
+	}
+
+	/** Stops accepting, closes every socket, writes what is queued and forgets the documents. */
+	async close() {
+		this.closing = true
+		clearInterval(this.pingTimer)
+		for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+		this.unloadTimers.clear()
+		for (const room of this.rooms.values()) {
+			for (const connection of room.connections) connection.close(closeCodes.goingAway, 'Server shutting down')
+		}
+		await this.log.flushed()
+		for (const room of this.rooms.values()) room.destroy()
+		this.rooms.clear()
+		this.wss.close()
+		await this.bridge?.close()
+	}
+
+	private async admit(req: IncomingMessage, documentId: string): Promise<Admission> {
+		const refusal = crossOriginRefusal(req, appOriginOf(req, this.options.publicOrigin), true)
+		if (refusal) return { ok: false, code: closeCodes.forbidden, reason: 'Origin not allowed.' }
+		const token = await sessionTokenFrom(req.headers.cookie)
+		if (!token) return { ok: false, code: closeCodes.unauthorized, reason: 'Log in to open documents.' }
+		const tokenHash = hashToken(token)
+		const user = await findSessionUser(this.db, tokenHash)
+		if (!user) return { ok: false, code: closeCodes.unauthorized, reason: 'Your session has ended. Log in again.' }
+		// A document that does not exist and one the user may not see are refused alike.
+		const forbidden: Admission = { ok: false, code: closeCodes.forbidden, reason: 'No access to this document.' }
+		if (!isUuid(documentId)) return forbidden
+		const document = await findDocument(this.db, documentId)
+		if (!document) return forbidden
+		const group = await findGroup(this.db, document.groupId)
+		if (!group) return forbidden
+		const actor: Actor = { userId: user.id, role: await findRole(this.db, group.id, user.id) }
+		const target = { groupKind: group.kind as GroupKind }
+		if (!can(actor, 'document.read', target)) return forbidden
+		return {
+			ok: true,
+			user: { id: user.id, name: user.name, color: user.color },
+			tokenHash,
+			documentId,
+			groupId: group.id,
+			canWrite: can(actor, 'document.edit', target),
+		}
+	}
+
+	private attach(ws: WebSocket, admission: Extract<Admission, { ok: true }>, wantsExtensions: boolean) {
+		const connection = new Connection(
+			ws,
+			admission.user,
+			admission.tokenHash,
+			admission.groupId,
+			admission.canWrite,
+			wantsExtensions,
+			{ messagesPerSecond: this.options.messagesPerSecond, messageBurst: this.options.messageBurst },
+		)
+		const room = this.room(admission.documentId)
+		this.alive.add(ws)
+		ws.on('pong', () => this.alive.add(ws))
+		ws.on('message', (data, isBinary) => {
+			if (!isBinary) {
+				connection.close(closeCodes.badMessage, 'Text frames are not part of the protocol.')
+				return
+			}
+			const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+			room.receive(connection, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+		})
+		ws.on('close', () => {
+			connection.closed = true
+			room.remove(connection)
+		})
+		ws.on('error', (error) => console.error('[collab] socket error:', error.message))
+		room.add(connection)
+	}
+
+	private connectionsWhere(test: (c: Connection) => boolean): [DocumentRoom, Connection][] {
+		const found: [DocumentRoom, Connection][] = []
+		for (const room of this.rooms.values()) {
+			for (const connection of room.connections) if (test(connection)) found.push([room, connection])
+		}
+		return found
+	}
+
+	private scheduleUnload(room: DocumentRoom) {
+		if (this.unloadTimers.has(room.documentId)) return
+		const timer = setTimeout(async () => {
+			this.unloadTimers.delete(room.documentId)
+			if (room.connections.size > 0 || this.rooms.get(room.documentId) !== room) return
+			await this.log.flushed()
+			// Someone may have opened the document while the log was being written.
+			if (room.connections.size > 0 || this.rooms.get(room.documentId) !== room) return
+			this.rooms.delete(room.documentId)
+			await this.bridge?.unsubscribe(room.documentId)
+			room.destroy()
+		}, this.options.unloadAfterMs)
+		timer.unref()
+		this.unloadTimers.set(room.documentId, timer)
+	}
+
+	private maybeCompact(documentId: string) {
+		const room = this.rooms.get(documentId)
+		if (!room || room.tailLength < this.options.compactAfterUpdates || this.compacting.has(documentId)) return
+		this.compacting.add(documentId)
+		compactDocumentLog(this.db, documentId, mergeUpdates)
+			.then(({ folded }) => {
+				room.tailLength = Math.max(0, room.tailLength - folded)
+			})
+			.catch((error) => console.error(`[collab] compacting document ${documentId} failed:`, error))
+			.finally(() => this.compacting.delete(documentId))
+	}
+
+	private ping() {
+		for (const ws of this.wss.clients) {
+			if (!this.alive.has(ws)) {
+				ws.terminate()
+				continue
+			}
+			this.alive.delete(ws)
+			ws.ping()
+		}
+	}
+}
+
+/**
+ * Folds stored updates into one through a Y.Doc rather than Y.mergeUpdates:
+ * applying drops deleted content (garbage collection), and mergeUpdates is
+ * the path that loops forever on crafted input (yjs issue #687). Every row
+ * stored was applied successfully once, but the stored log is not trusted
+ * more than it must be.
+ */
+function mergeUpdates(updates: Uint8Array[]): Uint8Array {
+	const doc = new Y.Doc()
+	for (const update of updates) Y.applyUpdate(doc, update)
+	const state = Y.encodeStateAsUpdate(doc)
+	doc.destroy()
+	return state
+}

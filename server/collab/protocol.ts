@@ -1,0 +1,47 @@
+/**
+ * The wire protocol of /collab/:documentId: y-websocket's, one message per
+ * WebSocket frame, each starting with a varUint message type. Scholion adds
+ * two message types that are sent only to clients that ask for them with the
+ * `scholion=1` URL parameter, so the stock WebsocketProvider sees nothing
+ * but standard messages.
+ */
+
+/** y-websocket: y-protocols/sync messages. */
+export const messageSync = 0
+/** y-websocket: y-protocols/awareness update. */
+export const messageAwareness = 1
+/** y-websocket: y-protocols/auth (unused by Scholion; refused when received). */
+export const messageAuth = 2
+/** y-websocket: ask for every awareness state. */
+export const messageQueryAwareness = 3
+
+/**
+ * Scholion: "everything up to this state vector is durably stored". The
+ * payload is a Yjs state vector (varUint8Array); a client compares its own
+ * clock in it with its local one to show "All changes saved" truthfully.
+ */
+export const messageSaved = 100
+/** Scholion: the connection's access changed. Payload: varUint 1 = read-only, 0 = may write. */
+export const messageAccess = 101
+
+/** The URL parameter that asks for Scholion's extra messages. */
+export const extensionParam = 'scholion'
+
+/**
+ * Close codes, named after the HTTP statuses they mirror (4000–4999 is the
+ * range RFC 6455 leaves to applications).
+ */
+export const closeCodes = {
+	/** No valid session cookie at the upgrade, or the session ended. */
+	unauthorized: 4401,
+	/** Not allowed to see this document (or the Origin is not the app's own). */
+	forbidden: 4403,
+	/** A frame that is not a well-formed message, or an update that fails to apply. */
+	badMessage: 4400,
+	/** The connection sent more messages than its rate limit allows. */
+	tooManyMessages: 4429,
+	/** The document is gone (deleted while open). */
+	gone: 4410,
+	/** The server is shutting down; the client should reconnect. */
+	goingAway: 1001,
+} as const

@@ -1,0 +1,314 @@
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import type { StoredDocumentState } from '#db/queries/document-state.ts'
+import { Connection } from './connection.ts'
+import {
+	closeCodes,
+	messageAccess,
+	messageAuth,
+	messageAwareness,
+	messageQueryAwareness,
+	messageSaved,
+	messageSync,
+} from './protocol.ts'
+import type { UpdateLog } from './update-log.ts'
+
+/** Transaction origins, so observers can tell where a change came from (and avoid echo loops). */
+export const loadOrigin = Symbol('load from database')
+export const remoteOrigin = Symbol('another server process')
+
+/** Largest awareness state one client may publish; a cursor and a name need far less. */
+const maxAwarenessStateBytes = 16 * 1024
+
+export interface RoomOptions {
+	/** Window in which awareness changes are gathered into one frame per client. */
+	awarenessFlushMs: number
+}
+
+export interface RoomHooks {
+	log: UpdateLog
+	/** Sends a change made here to the other server processes (Redis); absent when running alone. */
+	publish?: (room: DocumentRoom, kind: 'update' | 'awareness', payload: Uint8Array) => void
+	/** Called when the last local connection leaves. */
+	onEmpty: (room: DocumentRoom) => void
+}
+
+/**
+ * One live document: its Y.Doc, its awareness, and the sockets editing it
+ * in this process. Nothing is answered before the stored state has loaded;
+ * every change a client makes is applied, broadcast, logged for group commit
+ * and, once committed, acknowledged to the clients that asked.
+ */
+export class DocumentRoom {
+	readonly doc = new Y.Doc()
+	readonly awareness = new awarenessProtocol.Awareness(this.doc)
+	readonly connections = new Set<Connection>()
+	/** Updates logged since the last compaction (from the stored tail at load). */
+	tailLength = 0
+	loaded = false
+	private readonly ready: Promise<void>
+	private waiting: [Connection, Uint8Array][] = []
+	private changedAwareness = new Set<number>()
+	private awarenessTimer: NodeJS.Timeout | null = null
+	destroyed = false
+
+	constructor(
+		readonly documentId: string,
+		load: () => Promise<StoredDocumentState>,
+		private readonly options: RoomOptions,
+		private readonly hooks: RoomHooks,
+	) {
+		// The server takes part in no document: it has no presence of its own.
+		this.awareness.setLocalState(null)
+		this.doc.on('update', this.onDocumentUpdate)
+		this.awareness.on('update', this.onAwarenessUpdate)
+		this.ready = load().then((state) => {
+			this.tailLength = state.tailLength
+			Y.transact(
+				this.doc,
+				() => {
+					for (const update of state.updates) Y.applyUpdate(this.doc, update)
+				},
+				loadOrigin,
+			)
+			this.loaded = true
+			const waiting = this.waiting
+			this.waiting = []
+			for (const connection of this.connections) this.greet(connection)
+			for (const [connection, data] of waiting) this.receive(connection, data)
+		})
+	}
+
+	/** Resolves once the stored state is in memory; rejects if it could not be read. */
+	whenLoaded(): Promise<void> {
+		return this.ready
+	}
+
+	add(connection: Connection) {
+		this.connections.add(connection)
+		if (this.loaded) this.greet(connection)
+	}
+
+	remove(connection: Connection) {
+		if (!this.connections.delete(connection)) return
+		if (connection.awarenessClientId !== null && this.awareness.states.has(connection.awarenessClientId)) {
+			awarenessProtocol.removeAwarenessStates(this.awareness, [connection.awarenessClientId], connection)
+		}
+		if (this.connections.size === 0) this.hooks.onEmpty(this)
+	}
+
+	/** Handles one frame from a client. Malformed input closes that socket only. */
+	receive(connection: Connection, data: Uint8Array) {
+		if (connection.closed) return
+		if (!connection.limiter.take()) {
+			connection.close(closeCodes.tooManyMessages, 'Too many messages: slow down and reconnect.')
+			return
+		}
+		if (!this.loaded) {
+			// The server answers no sync before the document has loaded.
+			this.waiting.push([connection, data])
+			return
+		}
+		try {
+			this.dispatch(connection, data)
+		} catch (error) {
+			const detail = error instanceof Error ? error.message : String(error)
+			connection.close(closeCodes.badMessage, `Malformed message: ${detail}`)
+		}
+	}
+
+	/** Tells one client whether it may write (Scholion extension). */
+	sendAccess(connection: Connection) {
+		if (!connection.wantsExtensions) return
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, messageAccess)
+		encoding.writeVarUint(encoder, connection.readOnly ? 1 : 0)
+		connection.send(encoding.toUint8Array(encoder))
+	}
+
+	/** Applies a change relayed from another server process. */
+	applyRemote(kind: 'update' | 'awareness', payload: Uint8Array) {
+		if (kind === 'update') Y.applyUpdate(this.doc, payload, remoteOrigin)
+		else awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, remoteOrigin)
+	}
+
+	/** The local connections' awareness states, for a process that just loaded this document. */
+	localAwareness(): Uint8Array | null {
+		const ids = [...this.connections].map((c) => c.awarenessClientId).filter((id): id is number => id !== null)
+		return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null
+	}
+
+	destroy() {
+		if (this.destroyed) return
+		this.destroyed = true
+		if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+		this.doc.off('update', this.onDocumentUpdate)
+		this.awareness.off('update', this.onAwarenessUpdate)
+		this.awareness.destroy()
+		this.doc.destroy()
+	}
+
+	private greet(connection: Connection) {
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, messageSync)
+		syncProtocol.writeSyncStep1(encoder, this.doc)
+		connection.send(encoding.toUint8Array(encoder))
+		const states = this.awareness.getStates()
+		if (states.size > 0) {
+			connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
+		}
+		this.sendAccess(connection)
+		// A client back from a restart or an outage learns at once what is already stored.
+		if (connection.wantsExtensions && this.hooks.log.isSettled(this.documentId)) {
+			connection.send(savedMessage(Y.encodeStateVector(this.doc)))
+		}
+	}
+
+	private dispatch(connection: Connection, data: Uint8Array) {
+		const decoder = decoding.createDecoder(data)
+		const type = decoding.readVarUint(decoder)
+		switch (type) {
+			case messageSync: {
+				const step = decoding.readVarUint(decoder)
+				if (step === syncProtocol.messageYjsSyncStep1) {
+					const encoder = encoding.createEncoder()
+					encoding.writeVarUint(encoder, messageSync)
+					syncProtocol.readSyncStep1(decoder, encoder, this.doc)
+					connection.send(encoding.toUint8Array(encoder))
+				} else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) {
+					const update = decoding.readVarUint8Array(decoder)
+					// A reader's changes are dropped: never applied, stored or broadcast.
+					if (connection.readOnly) return
+					Y.applyUpdate(this.doc, update, connection)
+				} else {
+					throw new Error(`unknown sync step ${step}`)
+				}
+				return
+			}
+			case messageAwareness:
+				this.receiveAwareness(connection, decoding.readVarUint8Array(decoder))
+				return
+			case messageQueryAwareness:
+				connection.send(
+					awarenessMessage(
+						awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+					),
+				)
+				return
+			case messageAuth:
+				// Permissions are decided at the upgrade; a client has nothing to say here.
+				return
+			default:
+				throw new Error(`unknown message type ${type}`)
+		}
+	}
+
+	/**
+	 * Awareness from a client, checked and rewritten: a connection speaks only
+	 * for its own client id (bound by its first awareness message, and not one
+	 * another socket holds), and its `user` field is replaced by the
+	 * server-verified name and colour.
+	 */
+	private receiveAwareness(connection: Connection, update: Uint8Array) {
+		const decoder = decoding.createDecoder(update)
+		const count = decoding.readVarUint(decoder)
+		const accepted: [number, number, unknown][] = []
+		for (let i = 0; i < count; i++) {
+			const clientId = decoding.readVarUint(decoder)
+			const clock = decoding.readVarUint(decoder)
+			const json = decoding.readVarString(decoder)
+			if (connection.awarenessClientId === null) {
+				const taken = [...this.connections].some((c) => c !== connection && c.awarenessClientId === clientId)
+				if (taken || clientId === this.doc.clientID) continue
+				connection.awarenessClientId = clientId
+			}
+			if (clientId !== connection.awarenessClientId || json.length > maxAwarenessStateBytes) continue
+			const state: unknown = JSON.parse(json)
+			if (state === null) {
+				accepted.push([clientId, clock, null])
+			} else if (typeof state === 'object' && !Array.isArray(state)) {
+				accepted.push([clientId, clock, { ...state, user: { ...connection.user } }])
+			}
+		}
+		if (accepted.length === 0) return
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, accepted.length)
+		for (const [clientId, clock, state] of accepted) {
+			encoding.writeVarUint(encoder, clientId)
+			encoding.writeVarUint(encoder, clock)
+			encoding.writeVarString(encoder, JSON.stringify(state))
+		}
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), connection)
+	}
+
+	private onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === loadOrigin) return
+		const message = updateMessage(update)
+		for (const connection of this.connections) {
+			if (connection !== origin) connection.send(message)
+		}
+		// Every process logs what it applies, including changes relayed from
+		// others: if the process a client wrote to dies before its commit, the
+		// edit is still stored by any process that saw it (rows are idempotent).
+		this.tailLength++
+		this.hooks.log.append(this.documentId, update, () => {
+			const stateVector = Y.encodeStateVector(this.doc)
+			return () => this.acknowledge(stateVector)
+		})
+		if (origin instanceof Connection) this.hooks.publish?.(this, 'update', update)
+	}
+
+	private onAwarenessUpdate = (
+		changes: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown,
+	) => {
+		const ids = [...changes.added, ...changes.updated, ...changes.removed]
+		for (const id of ids) this.changedAwareness.add(id)
+		// Coalesce: however many clients move their cursors within the window,
+		// each socket gets one frame, so N clients cost N frames, not N².
+		this.awarenessTimer ??= setTimeout(this.flushAwareness, this.options.awarenessFlushMs)
+		if (origin instanceof Connection && this.hooks.publish) {
+			this.hooks.publish(this, 'awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids))
+		}
+	}
+
+	private flushAwareness = () => {
+		this.awarenessTimer = null
+		if (this.destroyed || this.changedAwareness.size === 0) return
+		const ids = [...this.changedAwareness]
+		this.changedAwareness.clear()
+		const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids))
+		for (const connection of this.connections) connection.send(message)
+	}
+
+	/** "Everything up to this state vector is stored", to the clients that asked. */
+	private acknowledge(stateVector: Uint8Array) {
+		if (this.destroyed) return
+		const message = savedMessage(stateVector)
+		for (const connection of this.connections) if (connection.wantsExtensions) connection.send(message)
+	}
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder()
+	encoding.writeVarUint(encoder, messageSync)
+	syncProtocol.writeUpdate(encoder, update)
+	return encoding.toUint8Array(encoder)
+}
+
+function savedMessage(stateVector: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder()
+	encoding.writeVarUint(encoder, messageSaved)
+	encoding.writeVarUint8Array(encoder, stateVector)
+	return encoding.toUint8Array(encoder)
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder()
+	encoding.writeVarUint(encoder, messageAwareness)
+	encoding.writeVarUint8Array(encoder, update)
+	return encoding.toUint8Array(encoder)
+}
