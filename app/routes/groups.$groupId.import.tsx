@@ -7,6 +7,7 @@ import {
 	type ActionFunctionArgs,
 	type LoaderFunctionArgs,
 	type MetaFunction,
+	type UploadHandler,
 } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { Field, FormError, TextAreaField } from '#app/components/Field.tsx'
@@ -34,6 +35,36 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 type Values = { title: string; paste: string; format: string }
 
+const importFields = new Set(['file', 'title', 'paste', 'format'])
+
+/**
+ * Keeps the form's own fields in memory, up to `limit` bytes across all of
+ * them together: a chunked upload has no Content-Length to refuse up front,
+ * and per-part limits alone would let many parts pile up. Other parts are
+ * read and dropped (the parser cannot skip them) but still count.
+ */
+function importUploadHandler(limit: number): UploadHandler {
+	const memory = unstable_createMemoryUploadHandler({ maxPartSize: limit })
+	let total = 0
+	const budget = limit + 64 * 1024
+	async function* counted(name: string, data: AsyncIterable<Uint8Array>) {
+		for await (const chunk of data) {
+			total += chunk.byteLength
+			if (total > budget) throw new MaxPartSizeExceededError(name, limit)
+			yield chunk
+		}
+	}
+	return async (part) => {
+		if (!importFields.has(part.name)) {
+			for await (const _chunk of counted(part.name, part.data)) {
+				// drained
+			}
+			return undefined
+		}
+		return memory({ ...part, data: counted(part.name, part.data) })
+	}
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireGroupAccess(context, user, params.groupId, 'document.import')
@@ -48,10 +79,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 	}
 	let form: FormData
 	try {
-		form = await unstable_parseMultipartFormData(
-			request,
-			unstable_createMemoryUploadHandler({ maxPartSize: limit }),
-		)
+		form = await unstable_parseMultipartFormData(request, importUploadHandler(limit))
 	} catch (error) {
 		if (error instanceof MaxPartSizeExceededError) {
 			return refuse(`That is too large to import: the limit is ${megabytes(limit)}.`, empty, 413)

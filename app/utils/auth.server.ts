@@ -3,6 +3,7 @@ import { z } from 'zod'
 import {
 	createUser,
 	findUserByEmail,
+	markLoginSucceeded,
 	normalizeEmail,
 	recentFailures,
 	recordLoginAttempt,
@@ -56,12 +57,15 @@ export async function logIn(context: AppLoadContext, form: FormData): Promise<Au
 	if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) }
 	const { email, password } = parsed.data
 	const address = context.clientAddress
+	// The attempt is written first and then counted with the others, so that a
+	// burst of parallel guesses cannot all slip under the limit together.
+	const attemptId = await recordLoginAttempt(context.db, { email, address })
 	const since = new Date(Date.now() - loginLimits.windowMinutes * 60 * 1000)
 	const [accountFailures, addressFailures] = await Promise.all([
 		recentFailures(context.db, { email }, since),
 		recentFailures(context.db, { address }, since),
 	])
-	if (accountFailures >= loginLimits.perAccount || addressFailures >= loginLimits.perAddress) {
+	if (accountFailures > loginLimits.perAccount || addressFailures > loginLimits.perAddress) {
 		return {
 			ok: false,
 			status: 429,
@@ -72,10 +76,10 @@ export async function logIn(context: AppLoadContext, form: FormData): Promise<Au
 	}
 	const user = await findUserByEmail(context.db, email)
 	const valid = await verifyPassword(user?.passwordHash ?? null, password)
-	await recordLoginAttempt(context.db, { email, address, succeeded: valid })
 	if (!user || !valid) {
-		// One message for both cases: which emails have accounts is not the visitor's business.
+		// One message for both cases: the login form does not confirm which emails have accounts.
 		return { ok: false, status: 400, errors: { form: 'That email and password do not match an account.' } }
 	}
+	await markLoginSucceeded(context.db, attemptId)
 	return { ok: true, user }
 }

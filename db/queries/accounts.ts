@@ -45,29 +45,44 @@ export async function deleteSession(db: Database, tokenHash: string) {
 	await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash))
 }
 
-export async function recordLoginAttempt(
-	db: Database,
-	attempt: { email: string; address: string; succeeded: boolean },
-) {
-	await db.insert(loginAttempts).values({ ...attempt, email: normalizeEmail(attempt.email) })
+/**
+ * Records an attempt before the password is checked, so that parallel
+ * guesses count against each other (the limiter reads these rows); the row
+ * is marked succeeded once the password matches.
+ */
+export async function recordLoginAttempt(db: Database, attempt: { email: string; address: string }): Promise<number> {
+	const [row] = await db
+		.insert(loginAttempts)
+		.values({ ...attempt, email: normalizeEmail(attempt.email), succeeded: false })
+		.returning({ id: loginAttempts.id })
+	if (!row) throw new Error('insert into login_attempts returned no row')
+	return row.id
+}
+
+export async function markLoginSucceeded(db: Database, attemptId: number) {
+	await db.update(loginAttempts).set({ succeeded: true }).where(eq(loginAttempts.id, attemptId))
 }
 
 /**
- * Failed attempts within the window, counted after the most recent success
- * (a successful login clears an account's count, as users expect).
+ * Failed attempts within the window. For an account they count from its most
+ * recent success (logging in clears an account's count, as users expect);
+ * for an address they do not, or one valid account would let an address
+ * spray guesses at every other.
  */
 export async function recentFailures(
 	db: Database,
 	by: { email: string } | { address: string },
 	since: Date,
 ): Promise<number> {
-	const key =
-		'email' in by ? eq(loginAttempts.email, normalizeEmail(by.email)) : eq(loginAttempts.address, by.address)
-	const [last] = await db
-		.select({ at: max(loginAttempts.at) })
-		.from(loginAttempts)
-		.where(and(key, eq(loginAttempts.succeeded, true), gt(loginAttempts.at, since)))
-	const from = last?.at && last.at > since ? last.at : since
+	let from = since
+	if ('email' in by) {
+		const [last] = await db
+			.select({ at: max(loginAttempts.at) })
+			.from(loginAttempts)
+			.where(and(eq(loginAttempts.email, normalizeEmail(by.email)), eq(loginAttempts.succeeded, true), gt(loginAttempts.at, since)))
+		if (last?.at && last.at > since) from = last.at
+	}
+	const key = 'email' in by ? eq(loginAttempts.email, normalizeEmail(by.email)) : eq(loginAttempts.address, by.address)
 	const [row] = await db
 		.select({ n: count() })
 		.from(loginAttempts)
