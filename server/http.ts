@@ -6,6 +6,7 @@ import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { sql } from 'drizzle-orm'
 import type { DatabaseHandle } from '#db/client.ts'
+import { AnnotationService } from './annotations/service.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
@@ -29,11 +30,14 @@ export interface ScholionServerOptions {
 	collab?: Partial<CollabOptions>
 	/** Share live documents with other processes through this Redis. */
 	redisUrl?: string
+	/** Debounce of re-placing a document's anchors after edits, in ms (default 300). */
+	placeAnchorsAfterMs?: number
 }
 
 export interface ScholionServer {
 	httpServer: http.Server
 	collab: CollabServer
+	annotations: AnnotationService
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -51,6 +55,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const app = express()
 	app.disable('x-powered-by')
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
+	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
 	if (options.redisUrl) {
 		const bridge = new RedisBridge(options.redisUrl, collab)
 		await bridge.start()
@@ -105,6 +110,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
 					access: collab,
+					annotations,
 				}
 			},
 		}),
@@ -123,6 +129,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	return {
 		httpServer,
 		collab,
+		annotations,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.

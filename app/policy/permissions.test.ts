@@ -35,7 +35,14 @@ describe('can() follows the permission table', () => {
 		),
 	)
 	test.each(memberCases)('$role in a $kind: $action → $expected', ({ action, role, kind, expected }) => {
-		expect(can(member(role), action, { groupKind: kind })).toBe(expected)
+		// The member is the author here, so `own` actions follow the roles alone.
+		expect(can(member(role), action, { groupKind: kind, ownerId: 'user-1' })).toBe(expected)
+	})
+
+	const ownActions = actions.filter((action) => 'own' in permissionTable[action])
+	const ownCases = ownActions.flatMap((action) => roles.map((role) => ({ action, role })))
+	test.each(ownCases)("$role may not $action on someone else's annotation", ({ action, role }) => {
+		expect(can(member(role), action, { groupKind: 'seminar', ownerId: 'someone-else' })).toBe(false)
 	})
 
 	const nonMemberCases = everywhere.map(({ action, kind }) => ({
@@ -93,8 +100,8 @@ describe('the rules users rely on', () => {
 		for (const role of roles) expect(allowed({ userId: null, role }, 'community'), role).toEqual([])
 	})
 
-	test('a non-member may view, read and join an open community, and nothing else', () => {
-		expect(allowed(nonMember, 'community').sort()).toEqual(['document.read', 'group.join', 'group.view'])
+	test('a non-member may view, read (documents and annotations) and join an open community, and nothing else', () => {
+		expect(allowed(nonMember, 'community').sort()).toEqual(['annotation.read', 'document.read', 'group.join', 'group.view'])
 	})
 
 	test.each(['seminar', 'editorial_board'] as const)('a non-member may do nothing in a %s', (kind) => {

@@ -47,7 +47,18 @@ export const permissionTable = {
 	'document.import': { roles: stewards, openToSignedIn: false },
 	'document.edit': { roles: writers, openToSignedIn: false },
 	'document.delete': { roles: stewards, openToSignedIn: false },
-} as const satisfies Record<string, { roles: readonly Role[]; openToSignedIn: boolean }>
+	'annotation.read': { roles: everyone, openToSignedIn: true },
+	'annotation.create': { roles: writers, openToSignedIn: false },
+	'annotation.reply': { roles: writers, openToSignedIn: false },
+	'annotation.endorse': { roles: writers, openToSignedIn: false },
+	/** Edit or delete one's own annotation or reply. */
+	'annotation.editOwn': { roles: writers, openToSignedIn: false, own: true },
+	'annotation.deleteOwn': { roles: writers, openToSignedIn: false, own: true },
+	/** Remove anyone's annotation (moderation). */
+	'annotation.deleteAny': { roles: stewards, openToSignedIn: false },
+	/** Confirm a suggested place for an orphaned annotation, or anchor it to new text. */
+	'annotation.reanchor': { roles: writers, openToSignedIn: false },
+} as const satisfies Record<string, { roles: readonly Role[]; openToSignedIn: boolean; own?: true }>
 
 export type Action = keyof typeof permissionTable
 
@@ -57,19 +68,35 @@ export interface Actor {
 	role: Role | null
 }
 
-/** What is being acted on: for now always something that lives in a group. */
+/** What is being acted on: something that lives in a group, and for `own` actions whose it is. */
 export interface Target {
 	groupKind: GroupKind
+	/** The author of the thing, for actions marked `own`. */
+	ownerId?: string | null
 }
 
 export function can(actor: Actor, action: Action, target: Target): boolean {
-	const rule = permissionTable[action]
+	const rule: { roles: readonly Role[]; openToSignedIn: boolean; own?: true } = permissionTable[action]
 	if (actor.userId === null) return false
+	if (rule.own && target.ownerId !== actor.userId) return false
 	if (actor.role === null) {
 		return rule.openToSignedIn && target.groupKind === 'community'
 	}
 	if (action === 'group.join') return false
-	return (rule.roles as readonly Role[]).includes(actor.role)
+	return rule.roles.includes(actor.role)
+}
+
+/**
+ * Whether an annotation is visible to someone: its document must be, and a
+ * draft is its author's alone.
+ */
+export function canSeeAnnotation(
+	actor: Actor,
+	annotation: { status: string; creatorId: string | null },
+	target: Target,
+): boolean {
+	if (!can(actor, 'annotation.read', target)) return false
+	return annotation.status !== 'draft' || (actor.userId !== null && annotation.creatorId === actor.userId)
 }
 
 /** The roles an invite link or a role change may grant. Ownership is handed over on purpose, by an owner. */

@@ -1,5 +1,6 @@
 import type { Database } from '#db/client.ts'
 import type { AccessNotifier } from '#server/collab/collab-server.ts'
+import type { AnnotationService } from '#server/annotations/service.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -18,6 +19,8 @@ export interface ScholionContext {
 	maxImportBytes: number
 	/** Tells open collaboration sockets that someone's access changed. */
 	access: AccessNotifier
+	/** Every read and change of annotations goes through this. */
+	annotations: AnnotationService
 }
 
 declare module '@remix-run/server-runtime' {

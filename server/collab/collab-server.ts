@@ -9,6 +9,7 @@ import { compactDocumentLog, loadDocumentState } from '#db/queries/document-stat
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
+import { visibleTo, type AnnotationEvent } from '#app/annotations/types.ts'
 import { appOriginOf, crossOriginRefusal } from '../origin.ts'
 import { hashToken, sessionTokenFrom } from '../session-cookie.ts'
 import { Connection, type CollabUser } from './connection.ts'
@@ -81,6 +82,8 @@ export class CollabServer implements AccessNotifier {
 	private readonly alive = new WeakSet<WebSocket>()
 	private bridge: RedisBridge | null = null
 	private closing = false
+	/** Told after each change a local socket makes to a document (the anchor placer listens). */
+	documentChanged: ((documentId: string) => void) | null = null
 
 	constructor(
 		private readonly db: Database,
@@ -183,6 +186,7 @@ export class CollabServer implements AccessNotifier {
 				log: this.log,
 				publish: bridge ? (r, kind, payload) => bridge.publish(r.documentId, kind, payload) : undefined,
 				onEmpty: (r) => this.scheduleUnload(r),
+				onLocalChange: (r) => this.documentChanged?.(r.documentId),
 			},
 		)
 		this.rooms.set(documentId, room)
@@ -197,6 +201,46 @@ export class CollabServer implements AccessNotifier {
 			},
 		)
 		return room
+	}
+
+	/**
+	 * Runs `use` with a document loaded in this process (loading it if
+	 * needed), and lets it unload afterwards if nobody has it open.
+	 */
+	async withDocument<T>(documentId: string, use: (room: DocumentRoom) => T | Promise<T>): Promise<T> {
+		const room = this.room(documentId)
+		try {
+			await room.whenLoaded()
+			return await use(room)
+		} finally {
+			if (room.connections.size === 0 && this.rooms.get(documentId) === room) this.scheduleUnload(room)
+		}
+	}
+
+	/** Sends an annotation event to everyone viewing the document, here and in other processes. */
+	publishAnnotationEvent(documentId: string, event: AnnotationEvent) {
+		this.deliverAnnotationEvent(documentId, event)
+		this.bridge?.publishJSON(documentId, event)
+	}
+
+	/** Delivers an annotation event to this process's sockets, each getting only what its user may see. */
+	deliverAnnotationEvent(documentId: string, event: AnnotationEvent) {
+		const room = this.rooms.get(documentId)
+		if (!room) return
+		for (const connection of room.connections) {
+			const viewer = connection.user.id
+			if (event.kind === 'annotation') {
+				room.sendAnnotationEvent(
+					connection,
+					visibleTo(event.annotation, viewer) ? event : { kind: 'annotation-removed', id: event.annotation.id },
+				)
+			} else if (event.kind === 'anchors') {
+				const anchors = event.anchors.filter((a) => a.visibleTo === undefined || a.visibleTo === viewer)
+				if (anchors.length > 0) room.sendAnnotationEvent(connection, { kind: 'anchors', anchors: anchors.map(({ id, anchor }) => ({ id, anchor })) })
+			} else {
+				room.sendAnnotationEvent(connection, event)
+			}
+		}
 	}
 
 	/** Stops accepting, closes every socket, writes what is queued and forgets the documents. */

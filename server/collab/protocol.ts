@@ -23,6 +23,8 @@ export const messageQueryAwareness = 3
 export const messageSaved = 100
 /** Scholion: the connection's access changed. Payload: varUint 1 = read-only, 0 = may write. */
 export const messageAccess = 101
+/** Scholion: an annotation event (app/annotations/types.ts AnnotationEvent), as a JSON varString. */
+export const messageAnnotations = 102
 
 /** The URL parameter that asks for Scholion's extra messages. */
 export const extensionParam = 'scholion'

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import * as Y from 'yjs'
+import type { AnnotationEvent } from '#app/annotations/types.ts'
 import type { CollabServer } from './collab-server.ts'
 import type { DocumentRoom } from './room.ts'
 
 /** What travels on a document's channel. */
-const kinds = { update: 0, awareness: 1, stateRequest: 2 } as const
+const kinds = { update: 0, awareness: 1, stateRequest: 2, annotations: 3 } as const
 type Kind = keyof typeof kinds
 
 const accessChannel = 'scholion:access'
@@ -58,6 +59,11 @@ export class RedisBridge {
 		})
 	}
 
+	/** Relays an annotation event to the other processes' viewers of the document. */
+	publishJSON(documentId: string, event: AnnotationEvent) {
+		this.publish(documentId, 'annotations', new TextEncoder().encode(JSON.stringify(event)))
+	}
+
 	/** After loading a document, asks the other processes for anything this one lacks. */
 	requestState(room: DocumentRoom) {
 		this.publish(room.documentId, 'stateRequest', Y.encodeStateVector(room.doc))
@@ -84,10 +90,14 @@ export class RedisBridge {
 		}
 		if (message.length < 37 || message.toString('latin1', 0, 36) === this.processId) return
 		const documentId = channel.slice(documentChannel('').length)
-		const room = this.collab.rooms.get(documentId)
-		if (!room?.loaded) return
 		const kind = message[36]
 		const payload = new Uint8Array(message.buffer, message.byteOffset + 37, message.length - 37)
+		if (kind === kinds.annotations) {
+			this.collab.deliverAnnotationEvent(documentId, JSON.parse(new TextDecoder().decode(payload)) as AnnotationEvent)
+			return
+		}
+		const room = this.collab.rooms.get(documentId)
+		if (!room?.loaded) return
 		try {
 			if (kind === kinds.update) room.applyRemote('update', payload)
 			else if (kind === kinds.awareness) room.applyRemote('awareness', payload)

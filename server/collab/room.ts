@@ -8,6 +8,7 @@ import { Connection } from './connection.ts'
 import {
 	closeCodes,
 	messageAccess,
+	messageAnnotations,
 	messageAuth,
 	messageAwareness,
 	messageQueryAwareness,
@@ -34,6 +35,8 @@ export interface RoomHooks {
 	publish?: (room: DocumentRoom, kind: 'update' | 'awareness', payload: Uint8Array) => void
 	/** Called when the last local connection leaves. */
 	onEmpty: (room: DocumentRoom) => void
+	/** Called after a change made through a socket of this process (not loads, not relays). */
+	onLocalChange?: (room: DocumentRoom) => void
 }
 
 /**
@@ -126,6 +129,15 @@ export class DocumentRoom {
 		const encoder = encoding.createEncoder()
 		encoding.writeVarUint(encoder, messageAccess)
 		encoding.writeVarUint(encoder, connection.readOnly ? 1 : 0)
+		connection.send(encoding.toUint8Array(encoder))
+	}
+
+	/** Sends a JSON payload of message type 102 to one client that asked for extensions. */
+	sendAnnotationEvent(connection: Connection, event: unknown) {
+		if (!connection.wantsExtensions) return
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, messageAnnotations)
+		encoding.writeVarString(encoder, JSON.stringify(event))
 		connection.send(encoding.toUint8Array(encoder))
 	}
 
@@ -258,7 +270,10 @@ export class DocumentRoom {
 			const stateVector = Y.encodeStateVector(this.doc)
 			return () => this.acknowledge(stateVector)
 		})
-		if (origin instanceof Connection) this.hooks.publish?.(this, 'update', update)
+		if (origin instanceof Connection) {
+			this.hooks.publish?.(this, 'update', update)
+			this.hooks.onLocalChange?.(this)
+		}
 	}
 
 	private onAwarenessUpdate = (

@@ -1,0 +1,79 @@
+/**
+ * Annotations as the browser sees them, in the page's loader data, the
+ * JSON API and the live messages on the document's socket. Shared by the
+ * server (which builds them) and the editor (which shows them).
+ */
+
+export const motivations = [
+	'commenting',
+	'questioning',
+	'assessing',
+	'tagging',
+	'linking',
+	'highlighting',
+	'editing',
+] as const
+export type Motivation = (typeof motivations)[number]
+
+export const motivationLabels: Record<Motivation, string> = {
+	commenting: 'Comment',
+	questioning: 'Question',
+	assessing: 'Assessment',
+	tagging: 'Tag',
+	linking: 'Link',
+	highlighting: 'Highlight',
+	editing: 'Suggested edit',
+}
+
+export const annotationStatuses = ['draft', 'submitted'] as const
+export type AnnotationStatus = (typeof annotationStatuses)[number]
+
+export type AnchorStatus = 'exact' | 'fuzzy' | 'orphaned'
+
+export interface AnchorView {
+	/** Base64 of Y.encodeRelativePosition: resolve with the document's Y.Doc. */
+	start: string
+	end: string
+	exact: string
+	prefix: string
+	suffix: string
+	/** TextPositionSelector, code points. */
+	startOffset: number
+	endOffset: number
+	status: AnchorStatus
+	confidence: number
+	suggestion: { exact: string; startOffset: number; endOffset: number; confidence: number } | null
+}
+
+export interface AnnotationView {
+	id: string
+	documentId: string
+	/** The thread's first annotation, for a reply. */
+	parentId: string | null
+	motivation: Motivation
+	body: string
+	/** `body` rendered by app/markdown (sanitized). */
+	bodyHtml: string
+	tags: string[]
+	status: AnnotationStatus
+	createdAt: string
+	modifiedAt: string
+	creator: { id: string; name: string; color: string } | null
+	endorserIds: string[]
+	anchor: AnchorView | null
+}
+
+/** Live events on the document socket (message type 102, JSON). */
+export type AnnotationEvent =
+	| { kind: 'annotation'; annotation: AnnotationView }
+	| { kind: 'annotation-removed'; id: string }
+	| {
+			kind: 'anchors'
+			/** `visibleTo` (server side only, stripped before sending): the author of a draft. */
+			anchors: { id: string; anchor: AnchorView; visibleTo?: string }[]
+	  }
+
+/** Whether `viewerId` may see an annotation: drafts are their author's alone. */
+export function visibleTo(annotation: { status: AnnotationStatus; creator: { id: string } | null }, viewerId: string) {
+	return annotation.status !== 'draft' || annotation.creator?.id === viewerId
+}

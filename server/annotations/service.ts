@@ -1,0 +1,405 @@
+import { fromBase64, toBase64 } from 'lib0/buffer'
+import type { Database } from '#db/client.ts'
+import type { User } from '#db/queries/accounts.ts'
+import {
+	deleteAnnotation,
+	findAnnotation,
+	insertAnnotation,
+	listDocumentAnchors,
+	listDocumentAnnotations,
+	saveAnchors,
+	setEndorsement,
+	updateAnnotation,
+	type AnchorRow,
+	type AnnotationRecord,
+	type NewAnchorRow,
+} from '#db/queries/annotations.ts'
+import { findDocument } from '#db/queries/documents.ts'
+import { findGroup, findRole } from '#db/queries/groups.ts'
+import { AnchorContext, type Anchor, type Placement } from '#app/editor/anchoring.ts'
+import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
+import { renderMarkdown } from '#app/markdown/render.ts'
+import { can, canSeeAnnotation, type Action, type Actor, type GroupKind } from '#app/policy/permissions.ts'
+import type { AnchorView, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
+import type { CollabServer } from '../collab/collab-server.ts'
+import type { DocumentRoom } from '../collab/room.ts'
+
+/** An expected refusal: the route turns it into a response with this status and message. */
+export class AnnotationError extends Error {
+	override readonly name = 'AnnotationError'
+	constructor(
+		readonly status: 400 | 403 | 404 | 409,
+		message: string,
+	) {
+		super(message)
+	}
+}
+
+/**
+ * Recognises an AnnotationError by name, not by class: the Remix server
+ * build bundles its own copy of this module, so `instanceof` would fail for
+ * errors thrown by the service instance the server created.
+ */
+export function isAnnotationError(error: unknown): error is AnnotationError {
+	return error instanceof Error && error.name === 'AnnotationError' && 'status' in error
+}
+
+export interface AnchorInput {
+	/** Base64 relative positions from the client's own Y.Doc. */
+	start: string
+	end: string
+	exact: string
+	prefix: string
+	suffix: string
+	startOffset: number
+	endOffset: number
+}
+
+export interface NewAnnotation {
+	motivation: Motivation
+	body: string
+	tags: string[]
+	status: AnnotationStatus
+	anchor: AnchorInput
+}
+
+interface Standing {
+	actor: Actor
+	groupKind: GroupKind
+	groupId: string
+}
+
+/**
+ * Every change to annotations goes through here: the permission table is
+ * asked, the anchor is placed by the server against its own copy of the
+ * text, the rows are written, and everyone viewing the document hears of it
+ * (each only what they may see). Routes and tests call this; nothing writes
+ * annotation rows elsewhere.
+ */
+export class AnnotationService {
+	private readonly placing = new Map<string, NodeJS.Timeout>()
+
+	constructor(
+		private readonly db: Database,
+		private readonly collab: CollabServer,
+		/** Debounce of re-placing a document's anchors after edits, in ms. */
+		private readonly placeAfterMs = 300,
+	) {
+		collab.documentChanged = (documentId) => this.schedulePlacement(documentId)
+	}
+
+	/** The annotations of a document the user may see, as the browser shows them. */
+	async list(user: User, documentId: string): Promise<AnnotationView[]> {
+		const standing = await this.standing(user, documentId, 'annotation.read')
+		const records = await listDocumentAnnotations(this.db, documentId)
+		return records
+			.filter((r) => canSeeAnnotation(standing.actor, r, { groupKind: standing.groupKind }))
+			.map(toView)
+	}
+
+	async create(user: User, documentId: string, input: NewAnnotation): Promise<AnnotationView> {
+		const standing = await this.standing(user, documentId, 'annotation.create')
+		const placement = await this.collab.withDocument(documentId, (room) =>
+			this.context(room).place(anchorFromInput(input.anchor)),
+		)
+		// At creation the words must be where the client says: a selection is never attached approximately.
+		if (placement.status !== 'exact' || !placement.anchor) {
+			throw new AnnotationError(409, 'The selected text has changed since you selected it. Select it again.')
+		}
+		const id = await insertAnnotation(
+			this.db,
+			{
+				documentId,
+				groupId: standing.groupId,
+				creatorId: user.id,
+				motivation: input.motivation,
+				body: input.body,
+				tags: normalizeTags(input.tags),
+				status: input.status,
+			},
+			anchorRow(documentId, placement),
+		)
+		return this.announce(id)
+	}
+
+	async reply(user: User, parentId: string, body: string): Promise<AnnotationView> {
+		const parent = await this.visible(user, parentId)
+		if (parent.parentId) throw new AnnotationError(400, 'Reply to the thread’s first annotation.')
+		if (parent.status === 'draft') throw new AnnotationError(400, 'A draft cannot be replied to until it is shared.')
+		const standing = await this.standing(user, parent.documentId, 'annotation.reply')
+		const id = await insertAnnotation(
+			this.db,
+			{
+				documentId: parent.documentId,
+				groupId: standing.groupId,
+				creatorId: user.id,
+				parentId: parent.id,
+				motivation: 'commenting',
+				body,
+				status: 'submitted',
+			},
+			null,
+		)
+		return this.announce(id)
+	}
+
+	async edit(
+		user: User,
+		id: string,
+		changes: Partial<{ body: string; motivation: Motivation; tags: string[]; status: AnnotationStatus }>,
+	): Promise<AnnotationView> {
+		const record = await this.visible(user, id)
+		await this.standing(user, record.documentId, 'annotation.editOwn', record.creatorId)
+		if (record.parentId && (changes.status === 'draft' || changes.motivation || changes.tags)) {
+			throw new AnnotationError(400, 'A reply has only a body.')
+		}
+		await updateAnnotation(this.db, id, {
+			...changes,
+			...(changes.tags ? { tags: normalizeTags(changes.tags) } : {}),
+		})
+		return this.announce(id)
+	}
+
+	async remove(user: User, id: string): Promise<void> {
+		const record = await this.visible(user, id)
+		const own = await this.allowed(user, record.documentId, 'annotation.deleteOwn', record.creatorId)
+		if (!own) await this.standing(user, record.documentId, 'annotation.deleteAny')
+		await deleteAnnotation(this.db, id)
+		this.collab.publishAnnotationEvent(record.documentId, { kind: 'annotation-removed', id })
+	}
+
+	async endorse(user: User, id: string, endorsed: boolean): Promise<AnnotationView> {
+		const record = await this.visible(user, id)
+		await this.standing(user, record.documentId, 'annotation.endorse')
+		if (record.creatorId === user.id) throw new AnnotationError(400, 'You cannot endorse your own annotation.')
+		if (record.status === 'draft') throw new AnnotationError(400, 'Drafts cannot be endorsed.')
+		await setEndorsement(this.db, id, user.id, endorsed)
+		return this.announce(id)
+	}
+
+	/** Puts an orphan (or any annotation) on new text, or on its suggested place. */
+	async reanchor(user: User, id: string, anchor: AnchorInput): Promise<AnnotationView> {
+		const record = await this.visible(user, id)
+		if (!record.anchor) throw new AnnotationError(400, 'A reply has no place in the text.')
+		await this.standing(user, record.documentId, 'annotation.reanchor')
+		const placement = await this.collab.withDocument(record.documentId, (room) =>
+			this.context(room).place(anchorFromInput(anchor)),
+		)
+		if (placement.status !== 'exact' || !placement.anchor) {
+			throw new AnnotationError(409, 'The selected text has changed since you selected it. Select it again.')
+		}
+		await saveAnchors(this.db, [{ ...anchorRow(record.documentId, placement), annotationId: id }])
+		return this.announce(id)
+	}
+
+	/** Re-places every anchor of a document now (the debounced path calls this). */
+	async placeAnchors(documentId: string): Promise<number> {
+		const room = this.collab.rooms.get(documentId)
+		if (!room?.loaded) return 0
+		const stored = await listDocumentAnchors(this.db, documentId)
+		if (stored.length === 0) return 0
+		const context = this.context(room)
+		const changed: NewAnchorRow[] = []
+		for (const row of stored) {
+			const placement = context.place(anchorFromRow(row))
+			const next = placement.anchor ? { ...anchorRow(documentId, placement), annotationId: row.annotationId } : orphanRow(row, placement)
+			if (anchorMoved(row, next)) changed.push(next)
+		}
+		if (changed.length === 0) return 0
+		await saveAnchors(this.db, changed)
+		const records = await listDocumentAnnotations(this.db, documentId)
+		const byId = new Map(records.map((r) => [r.id, r]))
+		const anchors = changed.flatMap((row) => {
+			const record = byId.get(row.annotationId)
+			if (!record?.anchor) return []
+			return [{ id: record.id, anchor: anchorView(record.anchor), visibleTo: record.status === 'draft' ? (record.creatorId ?? '') : undefined }]
+		})
+		this.collab.publishAnnotationEvent(documentId, { kind: 'anchors', anchors })
+		return changed.length
+	}
+
+	/** Waits for any scheduled placement to run (tests, shutdown). */
+	async settle(documentId: string) {
+		const timer = this.placing.get(documentId)
+		if (timer) {
+			clearTimeout(timer)
+			this.placing.delete(documentId)
+			await this.placeAnchors(documentId)
+		}
+	}
+
+	private schedulePlacement(documentId: string) {
+		const pending = this.placing.get(documentId)
+		if (pending) clearTimeout(pending)
+		const timer = setTimeout(() => {
+			this.placing.delete(documentId)
+			this.placeAnchors(documentId).catch((error) =>
+				console.error(`[annotations] placing anchors of ${documentId} failed:`, error),
+			)
+		}, this.placeAfterMs)
+		timer.unref()
+		this.placing.set(documentId, timer)
+	}
+
+	private context(room: DocumentRoom): AnchorContext {
+		return new AnchorContext(room.doc, room.doc.getXmlFragment(documentFragmentName), yDocToDocument(room.doc))
+	}
+
+	/** Reads the annotation back and tells every viewer. */
+	private async announce(id: string): Promise<AnnotationView> {
+		const record = await findAnnotation(this.db, id)
+		if (!record) throw new AnnotationError(404, 'Annotation not found.')
+		const view = toView(record)
+		this.collab.publishAnnotationEvent(record.documentId, { kind: 'annotation', annotation: view })
+		return view
+	}
+
+	/** An annotation the user may see, or a 404 exactly like a missing one. */
+	private async visible(user: User, id: string): Promise<AnnotationRecord> {
+		const record = await findAnnotation(this.db, id)
+		if (!record) throw new AnnotationError(404, 'Annotation not found.')
+		const standing = await this.standing(user, record.documentId, 'annotation.read').catch(() => null)
+		if (!standing || !canSeeAnnotation(standing.actor, record, { groupKind: standing.groupKind })) {
+			throw new AnnotationError(404, 'Annotation not found.')
+		}
+		return record
+	}
+
+	private async allowed(user: User, documentId: string, action: Action, ownerId?: string | null): Promise<boolean> {
+		try {
+			await this.standing(user, documentId, action, ownerId)
+			return true
+		} catch {
+			return false
+		}
+	}
+
+	/** The user's standing towards a document, checked against `action` (404 when the document is invisible). */
+	private async standing(user: User, documentId: string, action: Action, ownerId?: string | null): Promise<Standing> {
+		const document = await findDocument(this.db, documentId)
+		const group = document ? await findGroup(this.db, document.groupId) : null
+		if (!document || !group) throw new AnnotationError(404, 'Document not found.')
+		const actor: Actor = { userId: user.id, role: await findRole(this.db, group.id, user.id) }
+		if (!can(actor, 'document.read', { groupKind: group.kind })) throw new AnnotationError(404, 'Document not found.')
+		if (!can(actor, action, { groupKind: group.kind, ownerId })) {
+			throw new AnnotationError(403, 'You do not have permission to do that.')
+		}
+		return { actor, groupKind: group.kind, groupId: group.id }
+	}
+}
+
+function normalizeTags(tags: string[]): string[] {
+	return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].slice(0, 20)
+}
+
+function anchorFromInput(input: AnchorInput): Anchor {
+	return {
+		start: fromBase64(input.start),
+		end: fromBase64(input.end),
+		quote: { type: 'TextQuoteSelector', exact: input.exact, prefix: input.prefix, suffix: input.suffix },
+		position: { type: 'TextPositionSelector', start: input.startOffset, end: input.endOffset },
+	}
+}
+
+function anchorFromRow(row: AnchorRow): Anchor {
+	return {
+		start: row.startPosition,
+		end: row.endPosition,
+		quote: { type: 'TextQuoteSelector', exact: row.exact, prefix: row.prefix, suffix: row.suffix },
+		position: { type: 'TextPositionSelector', start: row.startOffset, end: row.endOffset },
+	}
+}
+
+function anchorRow(documentId: string, placement: Placement): Omit<NewAnchorRow, 'annotationId'> & { annotationId: string } {
+	const anchor = placement.anchor!
+	return {
+		annotationId: '',
+		documentId,
+		startPosition: anchor.start,
+		endPosition: anchor.end,
+		exact: anchor.quote.exact,
+		prefix: anchor.quote.prefix,
+		suffix: anchor.quote.suffix,
+		startOffset: anchor.position.start,
+		endOffset: anchor.position.end,
+		status: placement.status,
+		confidence: placement.confidence,
+		suggestedExact: null,
+		suggestedStartOffset: null,
+		suggestedEndOffset: null,
+		suggestedConfidence: null,
+	}
+}
+
+/** An orphan keeps its last description (so it can be found again if the text comes back) and gains a suggestion. */
+function orphanRow(row: AnchorRow, placement: Placement): NewAnchorRow {
+	return {
+		...row,
+		status: 'orphaned',
+		confidence: placement.confidence,
+		suggestedExact: placement.suggestion?.quote ?? null,
+		suggestedStartOffset: placement.suggestion?.startOffset ?? null,
+		suggestedEndOffset: placement.suggestion?.endOffset ?? null,
+		suggestedConfidence: placement.suggestion?.confidence ?? null,
+	}
+}
+
+function anchorMoved(before: AnchorRow, after: NewAnchorRow): boolean {
+	return (
+		before.status !== after.status ||
+		before.startOffset !== after.startOffset ||
+		before.endOffset !== after.endOffset ||
+		before.exact !== after.exact ||
+		before.prefix !== after.prefix ||
+		before.suffix !== after.suffix ||
+		Math.abs(before.confidence - (after.confidence ?? 1)) > 0.01 ||
+		before.suggestedStartOffset !== (after.suggestedStartOffset ?? null) ||
+		!sameBytes(before.startPosition, after.startPosition) ||
+		!sameBytes(before.endPosition, after.endPosition)
+	)
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
+
+export function anchorView(row: AnchorRow): AnchorView {
+	return {
+		start: toBase64(row.startPosition),
+		end: toBase64(row.endPosition),
+		exact: row.exact,
+		prefix: row.prefix,
+		suffix: row.suffix,
+		startOffset: row.startOffset,
+		endOffset: row.endOffset,
+		status: row.status,
+		confidence: row.confidence,
+		suggestion:
+			row.suggestedExact !== null && row.suggestedStartOffset !== null && row.suggestedEndOffset !== null
+				? {
+						exact: row.suggestedExact,
+						startOffset: row.suggestedStartOffset,
+						endOffset: row.suggestedEndOffset,
+						confidence: row.suggestedConfidence ?? 0,
+					}
+				: null,
+	}
+}
+
+export function toView(record: AnnotationRecord): AnnotationView {
+	return {
+		id: record.id,
+		documentId: record.documentId,
+		parentId: record.parentId,
+		motivation: record.motivation,
+		body: record.body,
+		bodyHtml: renderMarkdown(record.body),
+		tags: record.tags,
+		status: record.status,
+		createdAt: record.createdAt.toISOString(),
+		modifiedAt: record.modifiedAt.toISOString(),
+		creator: record.creatorId ? { id: record.creatorId, name: record.creatorName ?? 'Someone', color: record.creatorColor ?? '#57606a' } : null,
+		endorserIds: record.endorserIds,
+		anchor: record.anchor ? anchorView(record.anchor) : null,
+	}
+}
