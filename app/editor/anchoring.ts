@@ -107,8 +107,11 @@ export class AnchorContext {
 		}
 		const expected = viaYjs?.start ?? this.index.utf16Offset(anchor.position.start)
 		const match = this.findQuote(anchor.quote, expected)
-		if (match && match.exact) return this.placed('exact', match.confidence, match.start, match.end)
-		if (match && match.confidence >= fuzzyThreshold) return this.placed('fuzzy', match.confidence, match.start, match.end)
+		// The same words with the wrong surroundings are only a suggestion: "the order" in
+		// another paragraph is not the passage that was annotated.
+		if (match && match.confidence >= fuzzyThreshold) {
+			return this.placed(match.exact ? 'exact' : 'fuzzy', match.confidence, match.start, match.end)
+		}
 		const placement: Placement = { status: 'orphaned', confidence: match?.confidence ?? 0, anchor: null }
 		if (match && match.confidence >= suggestionThreshold) {
 			placement.suggestion = {
@@ -215,7 +218,9 @@ export class AnchorContext {
 			if (child instanceof Y.XmlText) {
 				const isLastText = !children.slice(i + 1).some((c) => c instanceof Y.XmlText)
 				// At the seam between two runs: the left one for a left-associated end, the right one for a start.
-				if (offset < child.length || (offset === child.length && (assoc < 0 || isLastText))) {
+				// Before an inline leaf (a line break) the position belongs to the text on its left.
+				const nextIsText = children[i + 1] instanceof Y.XmlText
+				if (offset < child.length || (offset === child.length && (assoc < 0 || isLastText || !nextIsText))) {
 					return Y.createRelativePositionFromTypeIndex(child, offset, assoc)
 				}
 				offset -= child.length
@@ -248,22 +253,46 @@ export class AnchorContext {
 				.sort((a, b) => b.score - a.score)
 			const best = ranked[0]!
 			const runnerUp = ranked[1]
-			// Two equally good places: the words are there but which copy is meant is not known.
-			if (!runnerUp || best.score - runnerUp.score > 0.05) {
-				return { start: best.start, end: best.end, confidence: 0.5 + best.score / 2, exact: true }
+			const confidence = 0.5 + best.score / 2
+			// Two equally good copies: the words are there but which one is meant is not
+			// known, so at most suggest one (below the threshold), never attach on a guess.
+			if (runnerUp && best.score - runnerUp.score <= 0.05) {
+				return { start: best.start, end: best.end, confidence: Math.min(confidence, fuzzyThreshold - 0.01), exact: true }
 			}
+			if (confidence >= fuzzyThreshold) return { start: best.start, end: best.end, confidence, exact: true }
 		}
+		const best = this.approximate(quote, expected)
+		return best ? { ...best, exact: false } : null
+	}
+
+	/**
+	 * The best approximate match, searched first near where the quote was
+	 * (cheap, and where it almost always still is) and in the whole text
+	 * only if nothing good is found there. The quote's own similarity and
+	 * its surroundings weigh equally, so similar words in another context
+	 * stay below the threshold.
+	 */
+	private approximate(quote: TextQuoteSelector, expected: number): { start: number; end: number; confidence: number } | null {
+		const text = this.index.text
 		const maxErrors = Math.min(256, Math.floor(quote.exact.length / 4))
-		const matches = search(text, quote.exact, maxErrors)
-		let best: { start: number; end: number; confidence: number } | null = null
-		for (const match of matches) {
-			const quoteScore = 1 - match.errors / quote.exact.length
-			const context = this.contextScore(quote, match.start, match.end, expected)
-			const confidence = quoteScore * 0.75 + context * 0.25
-			if (!best || confidence > best.confidence) best = { start: match.start, end: match.end, confidence }
+		const score = (from: number, to: number) => {
+			const window = text.slice(from, to)
+			let best: { start: number; end: number; confidence: number } | null = null
+			for (const match of search(window, quote.exact, maxErrors)) {
+				const start = from + match.start
+				const end = from + match.end
+				const quoteScore = 1 - match.errors / quote.exact.length
+				const confidence = quoteScore * 0.5 + this.contextScore(quote, start, end, expected) * 0.5
+				if (!best || confidence > best.confidence) best = { start, end, confidence }
+			}
+			return best
 		}
-		if (!best) return null
-		return { ...best, exact: false }
+		const margin = 2000 + quote.exact.length * 2
+		const near = score(Math.max(0, expected - margin), Math.min(text.length, expected + quote.exact.length + margin))
+		if (near && near.confidence >= fuzzyThreshold) return near
+		if (text.length <= 2 * margin + quote.exact.length) return near
+		const anywhere = score(0, text.length)
+		return anywhere && (!near || anywhere.confidence > near.confidence) ? anywhere : near
 	}
 
 	/** How well the surroundings of [start, end) match the quote's prefix and suffix, and how near it is to `expected`: 0–1. */
@@ -272,7 +301,7 @@ export class AnchorContext {
 		const prefix = similarity(quote.prefix, text.slice(Math.max(0, start - quote.prefix.length), start), 'end')
 		const suffix = similarity(quote.suffix, text.slice(end, end + quote.suffix.length), 'start')
 		const distance = Math.abs(start - expected)
-		const nearness = 1 - Math.min(1, distance / Math.max(1000, text.length / 4))
+		const nearness = 1 - Math.min(1, distance / 2000)
 		return prefix * 0.4 + suffix * 0.4 + nearness * 0.2
 	}
 }

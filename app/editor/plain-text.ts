@@ -110,9 +110,10 @@ export class PlainTextIndex {
 		let count = 0
 		for (let i = 0; i < this.text.length; i++) {
 			prefix[i] = count
-			const code = this.text.charCodeAt(i)
-			// A low surrogate continues the code point its high surrogate began.
-			if (!(code >= 0xdc00 && code <= 0xdfff && i > 0 && isHighSurrogate(this.text.charCodeAt(i - 1)))) count++
+			// A surrogate pair is one code point, counted at its low half, so that an offset
+			// inside the pair maps to the code point it belongs to, never to its middle.
+			const pairStart = isHighSurrogate(this.text.charCodeAt(i)) && isLowSurrogate(this.text.charCodeAt(i + 1))
+			if (!pairStart) count++
 		}
 		prefix[this.text.length] = count
 		this.codePointPrefix = prefix
@@ -122,6 +123,10 @@ export class PlainTextIndex {
 
 function isHighSurrogate(code: number) {
 	return code >= 0xd800 && code <= 0xdbff
+}
+
+function isLowSurrogate(code: number) {
+	return code >= 0xdc00 && code <= 0xdfff
 }
 
 /** The document's plain text (see PlainTextIndex). */
