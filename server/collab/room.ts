@@ -55,6 +55,8 @@ export class DocumentRoom {
 	private readonly ready: Promise<void>
 	private waiting: [Connection, Uint8Array][] = []
 	private changedAwareness = new Set<number>()
+	/** Which user each awareness client id belongs to. */
+	private readonly awarenessOwners = new Map<number, string>()
 	private awarenessTimer: NodeJS.Timeout | null = null
 	destroyed = false
 
@@ -123,6 +125,18 @@ export class DocumentRoom {
 		}
 	}
 
+	/**
+	 * Asks a client for what the server lacks (sync step 1). Sent when a reader
+	 * becomes a writer: their earlier changes were dropped, and without them
+	 * every later change would wait forever for its missing predecessors.
+	 */
+	requestMissing(connection: Connection) {
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, messageSync)
+		syncProtocol.writeSyncStep1(encoder, this.doc)
+		connection.send(encoding.toUint8Array(encoder))
+	}
+
 	/** Tells one client whether it may write (Scholion extension). */
 	sendAccess(connection: Connection) {
 		if (!connection.wantsExtensions) return
@@ -149,7 +163,9 @@ export class DocumentRoom {
 
 	/** The local connections' awareness states, for a process that just loaded this document. */
 	localAwareness(): Uint8Array | null {
-		const ids = [...this.connections].map((c) => c.awarenessClientId).filter((id): id is number => id !== null)
+		const ids = [...this.connections]
+			.map((c) => c.awarenessClientId)
+			.filter((id): id is number => id !== null && this.awareness.meta.has(id))
 		return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null
 	}
 
@@ -194,6 +210,10 @@ export class DocumentRoom {
 					const update = decoding.readVarUint8Array(decoder)
 					// A reader's changes are dropped: never applied, stored or broadcast.
 					if (connection.readOnly) return
+					// Decode the whole update first: applyUpdate integrates new text before it reads
+					// the delete set, so a truncated update would otherwise be half applied, and
+					// broadcast and stored, before it throws.
+					Y.decodeUpdate(update)
 					Y.applyUpdate(this.doc, update, connection)
 				} else {
 					throw new Error(`unknown sync step ${step}`)
@@ -234,8 +254,12 @@ export class DocumentRoom {
 			const json = decoding.readVarString(decoder)
 			if (connection.awarenessClientId === null) {
 				const taken = [...this.connections].some((c) => c !== connection && c.awarenessClientId === clientId)
-				if (taken || clientId === this.doc.clientID) continue
+				// An id once used by someone stays theirs while the document is loaded, so a
+				// dropped connection's id cannot be picked up by another account.
+				const owner = this.awarenessOwners.get(clientId)
+				if (taken || clientId === this.doc.clientID || (owner !== undefined && owner !== connection.user.id)) continue
 				connection.awarenessClientId = clientId
+				this.awarenessOwners.set(clientId, connection.user.id)
 			}
 			if (clientId !== connection.awarenessClientId || json.length > maxAwarenessStateBytes) continue
 			const state: unknown = JSON.parse(json)
