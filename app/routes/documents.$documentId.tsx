@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { DocumentView } from '#app/components/DocumentView.tsx'
+import { Editor } from '#app/components/Editor.tsx'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
 import { loadDocumentJSON } from '#app/utils/documents.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
@@ -23,11 +23,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 			createdAt: access.document.createdAt.toISOString(),
 		},
 		doc,
+		// The live editor's starting point; the socket re-checks both and says when they change.
+		canWrite: access.can('document.edit'),
+		isMember: access.role !== null,
+		annotations: { canAnnotate: access.can('annotation.create'), canModerate: access.can('annotation.deleteAny') },
+		user: { id: user.id, name: user.name, color: user.color },
 	}
 }
 
 export default function DocumentPage() {
-	const { group, document, doc } = useLoaderData<typeof loader>()
+	const { group, document, doc, canWrite, isMember, user, annotations } = useLoaderData<typeof loader>()
 	return (
 		<article aria-labelledby="document-title">
 			<p className="breadcrumb">
@@ -39,7 +44,8 @@ export default function DocumentPage() {
 				{document.sourceName ? ` · imported from ${document.sourceName}` : ' · pasted text'} on{' '}
 				{document.createdAt.slice(0, 10)}
 			</p>
-			<DocumentView doc={doc} />
+			{/* Keyed by document: moving to another document starts a new session. */}
+			<Editor key={document.id} documentId={document.id} doc={doc} user={user} canWrite={canWrite} isMember={isMember} annotations={annotations} />
 		</article>
 	)
 }

@@ -40,8 +40,12 @@ export const closeCodes = {
 	forbidden: 4403,
 	/** A frame that is not a well-formed message, or an update that fails to apply. */
 	badMessage: 4400,
-	/** The connection sent more messages than its rate limit allows. */
-	tooManyMessages: 4429,
+	/**
+	 * The connection sent more messages than its rate limit allows. Not 4429:
+	 * y-websocket 3.x stops reconnecting for good on 4400–4499, and a client
+	 * that was only too fast should come back.
+	 */
+	tooManyMessages: 4529,
 	/** The document is gone (deleted while open). */
 	gone: 4410,
 	/** The server is shutting down; the client should reconnect. */

@@ -253,11 +253,15 @@ export class DocumentRoom {
 			const clock = decoding.readVarUint(decoder)
 			const json = decoding.readVarString(decoder)
 			if (connection.awarenessClientId === null) {
-				const taken = [...this.connections].some((c) => c !== connection && c.awarenessClientId === clientId)
 				// An id once used by someone stays theirs while the document is loaded, so a
 				// dropped connection's id cannot be picked up by another account.
 				const owner = this.awarenessOwners.get(clientId)
-				if (taken || clientId === this.doc.clientID || (owner !== undefined && owner !== connection.user.id)) continue
+				if (clientId === this.doc.clientID || (owner !== undefined && owner !== connection.user.id)) continue
+				// The same person reconnecting while their old socket lingers: the new socket takes
+				// the id over, and the old one's close no longer removes their presence.
+				for (const other of this.connections) {
+					if (other !== connection && other.awarenessClientId === clientId) other.awarenessClientId = null
+				}
 				connection.awarenessClientId = clientId
 				this.awarenessOwners.set(clientId, connection.user.id)
 			}

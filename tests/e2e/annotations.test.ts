@@ -1,0 +1,137 @@
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { demoDocuments, demoPassword, seedDemo } from '#seeds/demo.ts'
+import { startTestApp, type TestApp } from '#tests/support/app.ts'
+import {
+	browserTestsUnavailable,
+	collectPageErrors,
+	launchChromium,
+	screenshot,
+	seriousAxeViolations,
+} from '#tests/support/browser.ts'
+
+const unavailable = browserTestsUnavailable()
+const eventually = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: 10_000 })
+const documentId = demoDocuments[0].id
+const documentPath = `/documents/${documentId}`
+const claim = 'It is reported that in a large Siberian city every third resident was shot'
+
+describe.skipIf(unavailable)('two people annotate a seed document live', () => {
+	let app: TestApp
+	let browser: Browser
+	const contexts: BrowserContext[] = []
+	const pageErrors = new Map<Page, string[]>()
+	const axeProblems: string[] = []
+
+	beforeAll(async () => {
+		app = await startTestApp({ placeAnchorsAfterMs: 100 })
+		await seedDemo(app.database.db)
+		browser = await launchChromium()
+	})
+
+	afterAll(async () => {
+		for (const context of contexts) await context.close()
+		await browser?.close()
+		await app?.close()
+	})
+
+	async function openAs(email: string): Promise<Page> {
+		const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } })
+		contexts.push(context)
+		const page = await context.newPage()
+		pageErrors.set(page, collectPageErrors(page))
+		await page.goto(`/login?${new URLSearchParams({ redirectTo: documentPath })}`)
+		await page.getByLabel('Email').fill(email)
+		await page.getByLabel('Password').fill(demoPassword)
+		await page.getByRole('button', { name: 'Log in' }).click()
+		await editorOf(page).waitFor()
+		await page.getByText('Connected', { exact: true }).waitFor()
+		return page
+	}
+
+	const editorOf = (page: Page): Locator => page.getByRole('textbox', { name: 'Document text' })
+	const threadsOf = (page: Page) => page.getByRole('complementary', { name: 'Annotations' })
+
+	/** Selects `text` inside the editor the way a mouse drag would: a DOM selection ProseMirror reads. */
+	async function select(page: Page, text: string) {
+		await page.evaluate((wanted) => {
+			const root = document.querySelector('.ProseMirror')
+			if (!root) throw new Error('no editor')
+			const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT)
+			for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+				const at = node.textContent?.indexOf(wanted) ?? -1
+				if (at >= 0) {
+					const range = document.createRange()
+					range.setStart(node, at)
+					range.setEnd(node, at + wanted.length)
+					;(root as HTMLElement).focus()
+					const selection = window.getSelection()!
+					selection.removeAllRanges()
+					selection.addRange(range)
+					return
+				}
+			}
+			throw new Error(`"${wanted}" is not in one text node of the editor`)
+		}, text)
+		// ProseMirror reads the DOM selection on selectionchange, which is asynchronous.
+		await page.waitForTimeout(100)
+	}
+
+	let reviewer: Page
+	let owner: Page
+
+	test('a reviewer annotates a claim by keyboard shortcut; the owner sees the highlight and the thread appear', async () => {
+		reviewer = await openAs('reviewer@scholion.test')
+		owner = await openAs('owner@scholion.test')
+		await select(reviewer, claim)
+		await reviewer.keyboard.press('Control+Alt+M')
+		const composer = reviewer.getByRole('form', { name: 'Annotation' })
+		await composer.waitFor()
+		await composer.getByLabel('Your annotation (Markdown)').fill('Unsourced figure: **which archive?**')
+		await composer.getByRole('button', { name: 'Preview' }).click()
+		await eventually(() => composer.locator('.composer-preview strong').textContent()).toBe('which archive?')
+		await composer.getByLabel('Kind').selectOption('questioning')
+		await composer.getByLabel('Tags').fill('unsourced, hearsay')
+		await screenshot(reviewer, '30-annotation-composer')
+		axeProblems.push(...(await seriousAxeViolations(reviewer)))
+		await composer.getByRole('button', { name: 'Save annotation' }).click()
+
+		for (const page of [reviewer, owner]) {
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toEqual([claim])
+			await eventually(() => threadsOf(page).locator('.thread .markdown-body strong').allTextContents()).toContain('which archive?')
+		}
+		await expect(threadsOf(owner).locator('.tag').allTextContents()).resolves.toEqual(['unsourced', 'hearsay'])
+		await screenshot(owner, '31-annotation-seen-by-owner')
+		axeProblems.push(...(await seriousAxeViolations(owner)))
+	})
+
+	test('clicking the highlight focuses its thread; the owner replies and endorses, and the reviewer sees both', async () => {
+		await owner.locator('.annotation-highlight').first().click()
+		await eventually(() => owner.locator('.thread.is-focused').count()).toBe(1)
+		const thread = owner.locator('.thread.is-focused')
+		await thread.getByRole('button', { name: 'Reply' }).click()
+		await thread.getByLabel('Your reply (Markdown)').fill('Agreed: no archive is named anywhere in the essay.')
+		await thread.getByRole('button', { name: 'Reply' }).click()
+		await thread.getByRole('button', { name: /^Endorse/ }).click()
+		await eventually(() => reviewer.locator('.replies .markdown-body').allTextContents()).toEqual([
+			'Agreed: no archive is named anywhere in the essay.\n',
+		])
+		await eventually(() => reviewer.locator('.thread-actions').first().textContent()).toContain('1 endorsement')
+	})
+
+	test('the owner deletes the annotated words; the annotation shows up as orphaned for both, never on other text', async () => {
+		await select(owner, claim)
+		await owner.keyboard.press('Backspace')
+		for (const page of [owner, reviewer]) {
+			await eventually(() => page.getByRole('heading', { name: /Orphaned/ }).count()).toBe(1)
+			await eventually(() => page.locator('.annotation-highlight').count()).toBe(0)
+		}
+		await screenshot(reviewer, '32-annotation-orphaned')
+		axeProblems.push(...(await seriousAxeViolations(reviewer)))
+	})
+
+	test('no console errors and no serious or critical accessibility violations', () => {
+		for (const [, errors] of pageErrors) expect(errors).toEqual([])
+		expect(axeProblems).toEqual([])
+	})
+})
