@@ -3,6 +3,7 @@ import {
 	useCallback,
 	useEffect,
 	useId,
+	useMemo,
 	useRef,
 	useState,
 	useSyncExternalStore,
@@ -50,6 +51,11 @@ const noSubscription = () => () => {}
  */
 export function Editor({ documentId, doc, user, canWrite, isMember, annotations }: EditorProps) {
 	const [live, setLive] = useState<{ module: LiveModule; session: CollabSession } | null>(null)
+	// Stable, so that the annotation margin (memoized) does not re-render on every keystroke.
+	const viewer = useMemo(
+		() => ({ id: user.id, canWrite: annotations.canAnnotate, canModerate: annotations.canModerate }),
+		[user.id, annotations.canAnnotate, annotations.canModerate],
+	)
 	const [loadFailed, setLoadFailed] = useState(false)
 	const [linkFormOpen, setLinkFormOpen] = useState(false)
 	const toolbarRef = useRef<HTMLDivElement>(null)
@@ -183,11 +189,7 @@ export function Editor({ documentId, doc, user, canWrite, isMember, annotations 
 				<div className="editor-side">
 					<Presence people={snapshot.people} connected={status.connection === 'connected'} />
 					{session ? (
-						<AnnotationLayer
-							host={session}
-							documentId={documentId}
-							viewer={{ id: user.id, canWrite: annotations.canAnnotate, canModerate: annotations.canModerate }}
-						/>
+						<AnnotationLayer host={session} documentId={documentId} viewer={viewer} />
 					) : null}
 				</div>
 			</div>

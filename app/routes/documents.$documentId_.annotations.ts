@@ -59,7 +59,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	if (!isUuid(params.documentId)) return Response.json({ error: 'Document not found.' }, { status: 404 })
 	try {
-		return { annotations: await context.annotations.list(user, params.documentId) }
+		return Response.json({ annotations: await context.annotations.list(user, params.documentId) })
 	} catch (error) {
 		return refusal(error)
 	}
@@ -84,20 +84,20 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 	try {
 		switch (input.intent) {
 			case 'create':
-				return { annotation: await service.create(user, documentId, input) }
+				return Response.json({ annotation: await service.create(user, documentId, input) })
 			case 'reply':
-				return { annotation: await service.reply(user, input.parentId, input.body) }
+				return Response.json({ annotation: await service.reply(user, input.parentId, input.body) })
 			case 'edit': {
 				const { intent: _intent, id: annotationId, ...changes } = input
-				return { annotation: await service.edit(user, annotationId, changes) }
+				return Response.json({ annotation: await service.edit(user, annotationId, changes) })
 			}
 			case 'delete':
 				await service.remove(user, input.id)
-				return { deleted: input.id }
+				return Response.json({ deleted: input.id })
 			case 'endorse':
-				return { annotation: await service.endorse(user, input.id, input.endorsed) }
+				return Response.json({ annotation: await service.endorse(user, input.id, input.endorsed) })
 			case 'reanchor':
-				return { annotation: await service.reanchor(user, input.id, input.anchor) }
+				return Response.json({ annotation: await service.reanchor(user, input.id, input.anchor) })
 		}
 	} catch (error) {
 		return refusal(error)

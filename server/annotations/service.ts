@@ -344,18 +344,23 @@ function orphanRow(row: AnchorRow, placement: Placement): NewAnchorRow {
 	}
 }
 
+/**
+ * Whether a placement changed anything clients draw or that placing relies
+ * on: status, confidence, the relative positions or the suggestion. An
+ * anchor whose relative positions still hold is not rewritten just because
+ * text before it shifted its offsets: the stored TextPositionSelector and
+ * context are then the last placement's, used only as a hint when the
+ * relative positions fail. Otherwise every keystroke would rewrite every
+ * anchor after it.
+ */
 function anchorMoved(before: AnchorRow, after: NewAnchorRow): boolean {
 	return (
 		before.status !== after.status ||
-		before.startOffset !== after.startOffset ||
-		before.endOffset !== after.endOffset ||
-		before.exact !== after.exact ||
-		before.prefix !== after.prefix ||
-		before.suffix !== after.suffix ||
 		Math.abs(before.confidence - (after.confidence ?? 1)) > 0.01 ||
 		before.suggestedStartOffset !== (after.suggestedStartOffset ?? null) ||
 		!sameBytes(before.startPosition, after.startPosition) ||
-		!sameBytes(before.endPosition, after.endPosition)
+		!sameBytes(before.endPosition, after.endPosition) ||
+		(before.status !== 'orphaned' && before.exact !== after.exact)
 	)
 }
 

@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import { toBase64 } from 'lib0/buffer'
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
@@ -46,7 +46,15 @@ export function isAnnotateShortcut(event: KeyboardEvent | React.KeyboardEvent): 
  * Annotations on the live document: highlights in the text, the margin of
  * threads, and annotating the current selection (button or Ctrl+Alt+M).
  */
-export function AnnotationLayer({ host, documentId, viewer }: { host: AnnotationHost; documentId: string; viewer: Viewer }) {
+export const AnnotationLayer = memo(function AnnotationLayer({
+	host,
+	documentId,
+	viewer,
+}: {
+	host: AnnotationHost
+	documentId: string
+	viewer: Viewer
+}) {
 	const store = useMemo(() => new AnnotationStore(documentId), [documentId])
 	const snapshot = useSyncExternalStore(store.subscribe.bind(store), () => store.snapshot, () => store.snapshot)
 	const view = useSyncExternalStore(host.subscribe, () => host.view, () => null)
@@ -222,4 +230,4 @@ export function AnnotationLayer({ host, documentId, viewer }: { host: Annotation
 			/>
 		</div>
 	)
-}
+})

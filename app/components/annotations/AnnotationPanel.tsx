@@ -12,6 +12,13 @@ interface Filters {
 
 const noFilters: Filters = { author: '', tag: '', motivation: '', status: '' }
 
+/**
+ * Threads rendered at a time: a document with thousands of annotations
+ * would otherwise put thousands of cards in the page. Filters narrow the
+ * list; "Show more" extends it; a thread focused from the text is shown.
+ */
+const pageSize = 100
+
 function matches(thread: Thread, filters: Filters): boolean {
 	const { root } = thread
 	return (
@@ -53,6 +60,7 @@ export function AnnotationPanel({
 		return [...seen].sort((a, b) => a[1].localeCompare(b[1]))
 	}, [snapshot])
 	const tags = useMemo(() => [...new Set(all.flatMap(({ root }) => root.tags))].sort(), [snapshot])
+	const [limit, setLimit] = useState(pageSize)
 	const placed = snapshot.placed.filter((t) => matches(t, filters))
 	const orphaned = snapshot.orphaned.filter((t) => matches(t, filters))
 	useEffect(() => onFiltered?.(placed), [snapshot, filters])
@@ -109,12 +117,17 @@ export function AnnotationPanel({
 			</fieldset>
 			{placed.length === 0 ? <p className="empty">No annotations{filters === noFilters ? ' yet' : ' match these filters'}.</p> : null}
 			<ol className="threads">
-				{placed.map((thread) => (
+				{placed.slice(0, limit).map((thread) => (
 					<li key={thread.root.id}>
 						<ThreadCard thread={thread} store={store} viewer={viewer} focused={thread.root.id === focusedId} onFocus={onFocus} />
 					</li>
 				))}
 			</ol>
+			{placed.length > limit ? (
+				<button type="button" className="secondary" onClick={() => setLimit(limit + pageSize)}>
+					Show {Math.min(pageSize, placed.length - limit)} more of {placed.length - limit}
+				</button>
+			) : null}
 			{orphaned.length > 0 ? (
 				<section aria-labelledby="orphaned-heading" className="orphaned">
 					<h3 id="orphaned-heading">Orphaned ({orphaned.length})</h3>
