@@ -29,8 +29,15 @@ export interface CollabOptions {
 	messageBurst: number
 	/** Group-commit window for document updates, in ms. Default 20. */
 	groupCommitMs: number
-	/** Fold the update log into the snapshot after this many updates. Default 500. */
+	/** Fold the update log into the snapshot after this many updates, once the document is idle. Default 500. */
 	compactAfterUpdates: number
+	/**
+	 * How long a document must go without updates before it is compacted, in ms. Compaction
+	 * holds the event loop for tens of ms (the embedded database runs on the main thread),
+	 * so it waits for a pause in typing; at ten times compactAfterUpdates it runs regardless,
+	 * to bound load times. Default 1,000.
+	 */
+	compactWhenIdleMs: number
 	/** Keep a document in memory this long after its last connection leaves, in ms. Default 10,000. */
 	unloadAfterMs: number
 	/** Awareness changes are coalesced into one frame per client per window, in ms. Default 50. */
@@ -48,6 +55,7 @@ export const defaultCollabOptions: CollabOptions = {
 	messageBurst: 400,
 	groupCommitMs: 20,
 	compactAfterUpdates: 500,
+	compactWhenIdleMs: 1000,
 	unloadAfterMs: 10_000,
 	awarenessFlushMs: 50,
 	pingIntervalMs: 30_000,
@@ -78,6 +86,7 @@ export class CollabServer implements AccessNotifier {
 	private readonly wss: WebSocketServer
 	private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
 	private readonly compacting = new Set<string>()
+	private readonly compactTimers = new Map<string, NodeJS.Timeout>()
 	private readonly pingTimer: NodeJS.Timeout
 	private readonly alive = new WeakSet<WebSocket>()
 	private bridge: RedisBridge | null = null
@@ -248,8 +257,9 @@ export class CollabServer implements AccessNotifier {
 	async close() {
 		this.closing = true
 		clearInterval(this.pingTimer)
-		for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+		for (const timer of [...this.unloadTimers.values(), ...this.compactTimers.values()]) clearTimeout(timer)
 		this.unloadTimers.clear()
+		this.compactTimers.clear()
 		for (const room of this.rooms.values()) {
 			for (const connection of room.connections) connection.close(closeCodes.goingAway, 'Server shutting down')
 		}
@@ -344,6 +354,24 @@ export class CollabServer implements AccessNotifier {
 	private maybeCompact(documentId: string) {
 		const room = this.rooms.get(documentId)
 		if (!room || room.tailLength < this.options.compactAfterUpdates || this.compacting.has(documentId)) return
+		const pending = this.compactTimers.get(documentId)
+		if (pending) clearTimeout(pending)
+		this.compactTimers.delete(documentId)
+		if (room.tailLength < this.options.compactAfterUpdates * 10) {
+			const timer = setTimeout(() => {
+				this.compactTimers.delete(documentId)
+				this.compact(documentId)
+			}, this.options.compactWhenIdleMs)
+			timer.unref()
+			this.compactTimers.set(documentId, timer)
+			return
+		}
+		this.compact(documentId)
+	}
+
+	private compact(documentId: string) {
+		const room = this.rooms.get(documentId)
+		if (!room || this.compacting.has(documentId)) return
 		this.compacting.add(documentId)
 		compactDocumentLog(this.db, documentId, mergeUpdates)
 			.then(({ folded }) => {
