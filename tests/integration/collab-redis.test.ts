@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import * as decoding from 'lib0/decoding'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '#db/client.ts'
 import { seedDemo } from '#seeds/demo.ts'
@@ -20,6 +21,8 @@ import {
 	type ScholionClient,
 } from '#tests/support/collab-harness.ts'
 import { createTestDatabase } from '#tests/support/database.ts'
+import { anchorFor } from '#tests/support/annotations.ts'
+import type { AnnotationEvent, AnnotationView } from '#app/annotations/types.ts'
 import type { FormClient } from '#tests/support/http-client.ts'
 
 // Two server processes behind one load balancer share live documents
@@ -180,6 +183,34 @@ describe.skipIf(skip)('two servers sharing live documents through Redis', () => 
 		} finally {
 			await ownerOnA.post(`/groups/${seminarGroupId}/members`, { intent: 'role', userId: readerId, role: 'reader' })
 		}
+	})
+
+	test('an annotation made through A reaches a viewer on B live; a draft reaches only its author', async () => {
+		const documentId = await importDocument('Annotations across servers')
+		const onA = open(a, documentId)
+		const readerOnB = open(b, documentId, readerCookie)
+		const events: AnnotationEvent[] = []
+		readerOnB.provider.messageHandlers[102] = (_encoder, decoder) => {
+			events.push(JSON.parse(decoding.readVarString(decoder)) as AnnotationEvent)
+		}
+		onA.provider.messageHandlers[102] = () => {}
+		await eventually(() => onA.isSynced() && readerOnB.isSynced(), 'both clients to sync')
+		const send = async (body: unknown) => {
+			const response = await ownerOnA.request(`/documents/${documentId}/annotations`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json', Origin: new URL(a.url).origin },
+				body: JSON.stringify(body),
+			})
+			expect(response.status).toBe(200)
+			return ((await response.json()) as { annotation: AnnotationView }).annotation
+		}
+		const draft = await send({ intent: 'create', body: 'not yet', status: 'draft', anchor: anchorFor(onA.doc, 'First paragraph') })
+		const shared = await send({ intent: 'create', body: 'Which source?', anchor: anchorFor(onA.doc, 'to be annotated') })
+		await eventually(
+			() => events.some((e) => e.kind === 'annotation' && e.annotation.id === shared.id),
+			'the shared annotation to reach the reader on B',
+		)
+		expect(events.some((e) => e.kind === 'annotation' && e.annotation.id === draft.id)).toBe(false)
 	})
 
 	test('logging out on A closes that session’s socket on B within a second', async () => {
