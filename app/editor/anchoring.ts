@@ -306,8 +306,15 @@ export class AnchorContext {
 	}
 }
 
-/** Share of matching characters, compared from the side that touches the quote. */
-function similarity(expected: string, actual: string, align: 'start' | 'end'): number {
+/**
+ * Share of matching characters, compared from the side that touches the
+ * quote, after collapsing runs of whitespace: a paragraph break typed next to
+ * the quote turns " " into "\n\n" and must not make the context a stranger.
+ */
+function similarity(expectedRaw: string, actualRaw: string, align: 'start' | 'end'): number {
+	const collapse = (text: string) => text.replace(/\s+/g, ' ')
+	const expected = collapse(expectedRaw)
+	const actual = collapse(actualRaw)
 	if (expected.length === 0) return 1
 	let same = 0
 	for (let i = 0; i < expected.length; i++) {

@@ -77,6 +77,36 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 		await page.waitForTimeout(100)
 	}
 
+	/** Puts the caret `offset` characters into the first occurrence of `text` (which may span highlight spans). */
+	async function caretAt(page: Page, text: string, offset: number) {
+		await page.evaluate(
+			({ wanted, at }) => {
+				const root = document.querySelector('.ProseMirror') as HTMLElement
+				const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT)
+				const nodes: Text[] = []
+				for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node as Text)
+				const all = nodes.map((n) => n.data).join('')
+				const start = all.indexOf(wanted)
+				if (start < 0) throw new Error(`"${wanted}" is not in the editor`)
+				let target = start + at
+				for (const node of nodes) {
+					if (target <= node.data.length) {
+						root.focus()
+						const range = document.createRange()
+						range.setStart(node, target)
+						range.collapse(true)
+						window.getSelection()!.removeAllRanges()
+						window.getSelection()!.addRange(range)
+						return
+					}
+					target -= node.data.length
+				}
+			},
+			{ wanted: text, at: offset },
+		)
+		await page.waitForTimeout(100)
+	}
+
 	let reviewer: Page
 	let owner: Page
 
@@ -128,6 +158,28 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 		}
 		await screenshot(reviewer, '32-annotation-orphaned')
 		axeProblems.push(...(await seriousAxeViolations(reviewer)))
+	})
+
+	test('typing at the end of a highlight does not grow it, and Enter before it keeps it on its words', async () => {
+		const words = 'Religious freedom was crushed'
+		await select(reviewer, words)
+		await reviewer.getByRole('button', { name: 'Annotate selection' }).click()
+		const composer = reviewer.getByRole('form', { name: 'Annotation' })
+		await composer.getByLabel('Your annotation (Markdown)').fill('Which measures, and when?')
+		await composer.getByRole('button', { name: 'Save annotation' }).click()
+		for (const page of [reviewer, owner]) {
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
+		}
+		// The owner types right after the last highlighted word, then splits the paragraph before it.
+		await caretAt(owner, words, words.length)
+		await owner.keyboard.type(' entirely')
+		await caretAt(owner, words, 0)
+		await owner.keyboard.press('Enter')
+		for (const page of [owner, reviewer]) {
+			await eventually(() => page.locator('.ProseMirror').textContent()).toContain(`${words} entirely`)
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
+		}
+		expect(await reviewer.getByRole('heading', { name: /Orphaned \(2\)/ }).count()).toBe(0)
 	})
 
 	test('no console errors and no serious or critical accessibility violations', () => {
