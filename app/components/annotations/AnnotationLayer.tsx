@@ -101,6 +101,34 @@ export const AnnotationLayer = memo(function AnnotationLayer({
 		[view],
 	)
 
+	// The margin follows the reading position: as the text scrolls, the threads list scrolls
+	// (inside its own box, never moving the page) to the first thread whose highlight is in view,
+	// so the threads beside the text are the ones about it.
+	useEffect(() => {
+		let frame = 0
+		const follow = () => {
+			frame = 0
+			const list = document.querySelector<HTMLElement>('.annotation-panel .threads-scroll')
+			if (!list || list.matches(':hover, :focus-within')) return
+			const highlights = document.querySelectorAll<HTMLElement>('.ProseMirror .annotation-highlight')
+			for (const highlight of highlights) {
+				if (highlight.getBoundingClientRect().bottom < 80) continue
+				const id = highlight.getAttribute('data-annotation-id')
+				const card = id ? list.querySelector<HTMLElement>(`[data-thread-id="${CSS.escape(id)}"]`) : null
+				if (card) list.scrollTop = card.offsetTop - list.offsetTop
+				return
+			}
+		}
+		const onScroll = () => {
+			if (!frame) frame = requestAnimationFrame(follow)
+		}
+		window.addEventListener('scroll', onScroll, { passive: true })
+		return () => {
+			window.removeEventListener('scroll', onScroll)
+			if (frame) cancelAnimationFrame(frame)
+		}
+	}, [])
+
 	// Install the highlight plugin once the view exists.
 	useEffect(() => {
 		if (!view || highlightsKey.getState(view.state)) return

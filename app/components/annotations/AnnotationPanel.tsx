@@ -116,6 +116,7 @@ export function AnnotationPanel({
 				</label>
 			</fieldset>
 			{placed.length === 0 ? <p className="empty">No annotations{filters === noFilters ? ' yet' : ' match these filters'}.</p> : null}
+			<div className="threads-scroll">
 			<ol className="threads">
 				{placed.slice(0, limit).map((thread) => (
 					<li key={thread.root.id}>
@@ -128,6 +129,7 @@ export function AnnotationPanel({
 					Show {Math.min(pageSize, placed.length - limit)} more of {placed.length - limit}
 				</button>
 			) : null}
+			</div>
 			{orphaned.length > 0 ? (
 				<section aria-labelledby="orphaned-heading" className="orphaned">
 					<h3 id="orphaned-heading">Orphaned ({orphaned.length})</h3>
