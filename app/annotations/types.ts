@@ -30,16 +30,22 @@ export type AnnotationStatus = (typeof annotationStatuses)[number]
 
 export type AnchorStatus = 'exact' | 'fuzzy' | 'orphaned'
 
-export interface AnchorView {
+/** An anchor as JSON: what the browser sends to create or move an annotation. */
+export interface AnchorInput {
 	/** Base64 of Y.encodeRelativePosition: resolve with the document's Y.Doc. */
 	start: string
 	end: string
+	/** TextQuoteSelector. */
 	exact: string
 	prefix: string
 	suffix: string
 	/** TextPositionSelector, code points. */
 	startOffset: number
 	endOffset: number
+}
+
+/** An anchor as the browser sees it: where it is and how it was last placed. */
+export interface AnchorView extends AnchorInput {
 	status: AnchorStatus
 	confidence: number
 	suggestion: { exact: string; startOffset: number; endOffset: number; confidence: number } | null

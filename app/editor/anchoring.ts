@@ -1,6 +1,8 @@
 import search from 'approx-string-match'
+import { fromBase64, toBase64 } from 'lib0/buffer'
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import * as Y from 'yjs'
+import type { AnchorInput } from '#app/annotations/types.ts'
 import { PlainTextIndex } from './plain-text.ts'
 
 /**
@@ -330,4 +332,26 @@ function isDeleted(type: Y.AbstractType<unknown>): boolean {
 		if (item.deleted) return true
 	}
 	return false
+}
+
+/** An anchor as JSON, for the API and the live events. */
+export function anchorToJSON(anchor: Anchor): AnchorInput {
+	return {
+		start: toBase64(anchor.start),
+		end: toBase64(anchor.end),
+		exact: anchor.quote.exact,
+		prefix: anchor.quote.prefix,
+		suffix: anchor.quote.suffix,
+		startOffset: anchor.position.start,
+		endOffset: anchor.position.end,
+	}
+}
+
+export function anchorFromJSON(input: AnchorInput): Anchor {
+	return {
+		start: fromBase64(input.start),
+		end: fromBase64(input.end),
+		quote: { type: 'TextQuoteSelector', exact: input.exact, prefix: input.prefix, suffix: input.suffix },
+		position: { type: 'TextPositionSelector', start: input.startOffset, end: input.endOffset },
+	}
 }

@@ -1,4 +1,4 @@
-import { fromBase64, toBase64 } from 'lib0/buffer'
+import { toBase64 } from 'lib0/buffer'
 import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
 import {
@@ -16,11 +16,13 @@ import {
 } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
-import { AnchorContext, type Anchor, type Placement } from '#app/editor/anchoring.ts'
+import { AnchorContext, anchorFromJSON, type Anchor, type Placement } from '#app/editor/anchoring.ts'
 import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { can, canSeeAnnotation, type Action, type Actor, type GroupKind } from '#app/policy/permissions.ts'
-import type { AnchorView, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
+import type { AnchorInput, AnchorView, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
+
+export type { AnchorInput }
 import type { CollabServer } from '../collab/collab-server.ts'
 import type { DocumentRoom } from '../collab/room.ts'
 
@@ -42,17 +44,6 @@ export class AnnotationError extends Error {
  */
 export function isAnnotationError(error: unknown): error is AnnotationError {
 	return error instanceof Error && error.name === 'AnnotationError' && 'status' in error
-}
-
-export interface AnchorInput {
-	/** Base64 relative positions from the client's own Y.Doc. */
-	start: string
-	end: string
-	exact: string
-	prefix: string
-	suffix: string
-	startOffset: number
-	endOffset: number
 }
 
 export interface NewAnnotation {
@@ -100,7 +91,7 @@ export class AnnotationService {
 	async create(user: User, documentId: string, input: NewAnnotation): Promise<AnnotationView> {
 		const standing = await this.standing(user, documentId, 'annotation.create')
 		const placement = await this.collab.withDocument(documentId, (room) =>
-			this.context(room).place(anchorFromInput(input.anchor)),
+			this.context(room).place(anchorFromJSON(input.anchor)),
 		)
 		// At creation the words must be where the client says: a selection is never attached approximately.
 		if (placement.status !== 'exact' || !placement.anchor) {
@@ -183,7 +174,7 @@ export class AnnotationService {
 		if (!record.anchor) throw new AnnotationError(400, 'A reply has no place in the text.')
 		await this.standing(user, record.documentId, 'annotation.reanchor')
 		const placement = await this.collab.withDocument(record.documentId, (room) =>
-			this.context(room).place(anchorFromInput(anchor)),
+			this.context(room).place(anchorFromJSON(anchor)),
 		)
 		if (placement.status !== 'exact' || !placement.anchor) {
 			throw new AnnotationError(409, 'The selected text has changed since you selected it. Select it again.')
@@ -290,15 +281,6 @@ export class AnnotationService {
 
 function normalizeTags(tags: string[]): string[] {
 	return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].slice(0, 20)
-}
-
-function anchorFromInput(input: AnchorInput): Anchor {
-	return {
-		start: fromBase64(input.start),
-		end: fromBase64(input.end),
-		quote: { type: 'TextQuoteSelector', exact: input.exact, prefix: input.prefix, suffix: input.suffix },
-		position: { type: 'TextPositionSelector', start: input.startOffset, end: input.endOffset },
-	}
 }
 
 function anchorFromRow(row: AnchorRow): Anchor {

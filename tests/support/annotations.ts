@@ -1,7 +1,6 @@
-import { toBase64 } from 'lib0/buffer'
 import { initProseMirrorDoc } from 'y-prosemirror'
 import type * as Y from 'yjs'
-import { AnchorContext } from '#app/editor/anchoring.ts'
+import { AnchorContext, anchorToJSON } from '#app/editor/anchoring.ts'
 import { schema } from '#app/editor/schema.ts'
 import { documentFragmentName } from '#app/editor/yjs.ts'
 
@@ -17,13 +16,5 @@ export function anchorFor(ydoc: Y.Doc, quote: string, after = 0) {
 	const at = context.index.text.indexOf(quote, after)
 	if (at < 0) throw new Error(`"${quote}" is not in the document`)
 	const anchor = context.describe(context.index.positionOfOffset(at), context.index.positionOfOffset(at + quote.length))
-	return {
-		start: toBase64(anchor.start),
-		end: toBase64(anchor.end),
-		exact: anchor.quote.exact,
-		prefix: anchor.quote.prefix,
-		suffix: anchor.quote.suffix,
-		startOffset: anchor.position.start,
-		endOffset: anchor.position.end,
-	}
+	return anchorToJSON(anchor)
 }

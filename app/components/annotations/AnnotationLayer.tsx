@@ -1,12 +1,11 @@
 import * as decoding from 'lib0/decoding'
-import { toBase64 } from 'lib0/buffer'
 import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { AnnotationStore, highlightsOf, type Thread } from '#app/annotations/client.ts'
 import type { AnnotationEvent } from '#app/annotations/types.ts'
-import { AnchorContext, type Anchor } from '#app/editor/anchoring.ts'
+import { AnchorContext, anchorToJSON, type Anchor } from '#app/editor/anchoring.ts'
 import { focusHighlight, highlightRange, highlightsKey, highlightsPlugin, setHighlights } from '#app/editor/highlights.ts'
 import { documentFragmentName } from '#app/editor/yjs.ts'
 import { AnnotationPanel } from './AnnotationPanel.tsx'
@@ -23,18 +22,6 @@ export interface AnnotationHost {
 	provider: WebsocketProvider
 	view: EditorView | null
 	subscribe(listener: () => void): () => void
-}
-
-function anchorInput(anchor: Anchor) {
-	return {
-		start: toBase64(anchor.start),
-		end: toBase64(anchor.end),
-		exact: anchor.quote.exact,
-		prefix: anchor.quote.prefix,
-		suffix: anchor.quote.suffix,
-		startOffset: anchor.position.start,
-		endOffset: anchor.position.end,
-	}
 }
 
 /** True for the shortcut that starts an annotation: Ctrl+Alt+M (⌘⌥M), as comments in Google Docs. */
@@ -182,7 +169,7 @@ export const AnnotationLayer = memo(function AnnotationLayer({
 			body: values.body,
 			tags: values.tags,
 			status: values.draft ? 'draft' : 'submitted',
-			anchor: anchorInput(draft.anchor),
+			anchor: anchorToJSON(draft.anchor),
 		})
 		setBusy(false)
 		if (!result.ok) {
@@ -210,7 +197,7 @@ export const AnnotationLayer = memo(function AnnotationLayer({
 			return
 		}
 		try {
-			const result = await store.send({ intent: 'reanchor', id, anchor: anchorInput(context.describe(from, to)) })
+			const result = await store.send({ intent: 'reanchor', id, anchor: anchorToJSON(context.describe(from, to)) })
 			if (!result.ok) setNotice(result.error)
 		} catch {
 			setNotice('Select text within one or more paragraphs.')
