@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import { collabReducer, initialCollabStatus, isTerminal, terminalCloseCodes, type CollabEvent, type CollabStatus } from './collab-status.ts'
 import type { KeymapHooks } from './commands.ts'
 import { createEditor } from './create-editor.ts'
+import { highlightsPlugin } from './highlights.ts'
 import { PresenceKeeper } from './presence.ts'
 import { documentFragmentName } from './yjs.ts'
 
@@ -64,6 +65,8 @@ export class CollabSession {
 	private readonly presence: PresenceKeeper
 	view: EditorView | null = null
 	snapshot: SessionSnapshot
+	/** Called when a highlight in the text is clicked (the annotation margin sets it). */
+	highlightActivated: ((annotationId: string) => void) | null = null
 	private readonly listeners = new Set<() => void>()
 	private offlineTimer: ReturnType<typeof setTimeout> | null = null
 	private destroyed = false
@@ -165,6 +168,7 @@ export class CollabSession {
 			hooks: this.options.hooks,
 			describedBy: this.options.describedBy,
 			onStateChange: (editorState) => this.publish({ ...this.snapshot, editorState }),
+			plugins: [highlightsPlugin({ onActivate: (id) => this.highlightActivated?.(id) })],
 		})
 		this.snapshot = { ...this.snapshot, editorState: this.view.state }
 	}

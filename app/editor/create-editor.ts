@@ -1,6 +1,6 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import { keymap } from 'prosemirror-keymap'
-import { EditorState } from 'prosemirror-state'
+import { EditorState, type Plugin } from 'prosemirror-state'
 import { EditorView, type NodeView } from 'prosemirror-view'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
@@ -19,6 +19,12 @@ export interface CreateEditorOptions {
 	onStateChange(state: EditorState): void
 	/** Id of the element that explains the keyboard (aria-describedby). */
 	describedBy?: string
+	/**
+	 * More plugins (annotation highlights). They must be given here: adding plugins later
+	 * with reconfigure() recreates every plugin view, and yUndoPlugin's view destroys its
+	 * UndoManager when it goes, which silently breaks undo.
+	 */
+	plugins?: Plugin<any>[]
 }
 
 /**
@@ -37,6 +43,7 @@ export function createEditor(options: CreateEditorOptions): EditorView {
 			yUndoPlugin(),
 			keymap(editorKeymap(options.hooks)),
 			keymap(baseKeymap),
+			...(options.plugins ?? []),
 		],
 	})
 	return new EditorView(null, {

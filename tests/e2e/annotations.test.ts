@@ -182,6 +182,44 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 		expect(await reviewer.getByRole('heading', { name: /Orphaned \(2\)/ }).count()).toBe(0)
 	})
 
+	/** Annotates `words` as the reviewer and waits until both pages show its highlight. */
+	async function annotate(words: string, body: string) {
+		await select(reviewer, words)
+		await reviewer.getByRole('button', { name: 'Annotate selection' }).click()
+		const composer = reviewer.getByRole('form', { name: 'Annotation' })
+		await composer.getByLabel('Your annotation (Markdown)').fill(body)
+		await composer.getByRole('button', { name: 'Save annotation' }).click()
+		for (const page of [reviewer, owner]) {
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
+		}
+	}
+
+	test('the annotated paragraph deleted and then undone: orphaned, then back on the same words', async () => {
+		const words = 'Poisons, developed by Stalin’s scientists'
+		await annotate(words, 'Source for “LabX”?')
+		await owner.evaluate((w) => {
+			const paragraph = [...document.querySelectorAll('.ProseMirror p')].find((p) => p.textContent?.includes(w))
+			if (!paragraph) throw new Error('no paragraph')
+			const range = document.createRange()
+			range.selectNodeContents(paragraph)
+			;(document.querySelector('.ProseMirror') as HTMLElement).focus()
+			window.getSelection()!.removeAllRanges()
+			window.getSelection()!.addRange(range)
+		}, words)
+		await owner.waitForTimeout(100)
+		await owner.keyboard.press('Backspace')
+		for (const page of [owner, reviewer]) {
+			await eventually(() => page.locator('.ProseMirror').textContent()).not.toContain(words)
+			await eventually(() => page.locator('.orphaned .thread').count()).toBe(2)
+		}
+		await owner.keyboard.press('Control+z')
+		for (const page of [owner, reviewer]) {
+			await eventually(() => page.locator('.ProseMirror').textContent()).toContain(words)
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
+			await eventually(() => page.locator('.orphaned .thread').count()).toBe(1)
+		}
+	})
+
 	test('no console errors and no serious or critical accessibility violations', () => {
 		for (const [, errors] of pageErrors) expect(errors).toEqual([])
 		expect(axeProblems).toEqual([])

@@ -6,7 +6,7 @@ import type * as Y from 'yjs'
 import { AnnotationStore, highlightsOf, type Thread } from '#app/annotations/client.ts'
 import type { AnnotationEvent } from '#app/annotations/types.ts'
 import { AnchorContext, anchorToJSON, type Anchor } from '#app/editor/anchoring.ts'
-import { focusHighlight, highlightRange, highlightsKey, highlightsPlugin, setHighlights } from '#app/editor/highlights.ts'
+import { focusHighlight, highlightRange, highlightsKey, setHighlights } from '#app/editor/highlights.ts'
 import { documentFragmentName } from '#app/editor/yjs.ts'
 import { AnnotationPanel } from './AnnotationPanel.tsx'
 import './annotations.css'
@@ -22,6 +22,8 @@ export interface AnnotationHost {
 	provider: WebsocketProvider
 	view: EditorView | null
 	subscribe(listener: () => void): () => void
+	/** Set by the layer: what a click on a highlight does. */
+	highlightActivated: ((annotationId: string) => void) | null
 }
 
 /** True for the shortcut that starts an annotation: Ctrl+Alt+M (⌘⌥M), as comments in Google Docs. */
@@ -116,15 +118,13 @@ export const AnnotationLayer = memo(function AnnotationLayer({
 		}
 	}, [])
 
-	// Install the highlight plugin once the view exists.
+	// The highlight plugin is part of the editor from its creation; clicks on highlights come here.
 	useEffect(() => {
-		if (!view || highlightsKey.getState(view.state)) return
-		view.updateState(
-			view.state.reconfigure({
-				plugins: [...view.state.plugins, highlightsPlugin({ onActivate: (id) => focusThread(id, 'text') })],
-			}),
-		)
-	}, [view, focusThread])
+		host.highlightActivated = (id) => focusThread(id, 'text')
+		return () => {
+			host.highlightActivated = null
+		}
+	}, [host, focusThread])
 
 	useEffect(() => {
 		if (view && !view.isDestroyed && highlightsKey.getState(view.state)) setHighlights(view, highlightsOf(shown))
