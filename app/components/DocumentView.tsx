@@ -65,6 +65,19 @@ function renderMarks(text: string, marks: NonNullable<DocumentJSON['marks']>): R
 				return <strong>{inner}</strong>
 			case 'code':
 				return <code>{inner}</code>
+			case 'annotation': {
+				// A render-only mark from the read view's loader: where an annotation sits.
+				const motivation = String(mark.attrs?.motivation ?? 'commenting')
+				return (
+					<mark
+						className={`annotation-highlight motivation-${motivation}`}
+						data-annotation-id={String(mark.attrs?.id ?? '')}
+						title={String(mark.attrs?.label ?? '')}
+					>
+						{inner}
+					</mark>
+				)
+			}
 			case 'link': {
 				const href = String(mark.attrs?.href ?? '')
 				if (!safeHref.test(href)) return inner

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Editor } from '#app/components/Editor.tsx'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
-import { loadDocumentJSON } from '#app/utils/documents.server.ts'
+import { loadDocumentForReading } from '#app/utils/documents.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -12,7 +12,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireDocumentAccess(context, user, params.documentId)
-	const doc = await loadDocumentJSON(context, access.document.id)
+	const doc = await loadDocumentForReading(context, user, access.document.id)
 	return {
 		group: { id: access.group.id, name: access.group.name },
 		document: {

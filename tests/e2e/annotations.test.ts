@@ -220,6 +220,22 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 		}
 	})
 
+	test('without JavaScript, a reader sees the annotated words marked in the read view', async () => {
+		const context = await browser.newContext({ baseURL: app.url, javaScriptEnabled: false })
+		contexts.push(context)
+		const page = await context.newPage()
+		await page.goto(`/login?${new URLSearchParams({ redirectTo: documentPath })}`)
+		await page.getByLabel('Email').fill('reader@scholion.test')
+		await page.getByLabel('Password').fill(demoPassword)
+		await page.getByRole('button', { name: 'Log in' }).click()
+		await page.getByRole('heading', { level: 1, name: 'Stalin, 1924 – 1953' }).waitFor({ timeout: 15000 })
+		const marks = await page.locator('.document mark.annotation-highlight').allTextContents()
+		expect(marks).toContain('Religious freedom was crushed')
+		expect(marks).toContain('Poisons, developed by Stalin’s scientists')
+		expect(await page.locator('mark[title*="Which measures, and when?"]').count()).toBe(1)
+		// (No axe pass here: axe runs as a script, and this page has scripts off.)
+	})
+
 	test('no console errors and no serious or critical accessibility violations', () => {
 		for (const [, errors] of pageErrors) expect(errors).toEqual([])
 		expect(axeProblems).toEqual([])
