@@ -90,7 +90,9 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 				if (start < 0) throw new Error(`"${wanted}" is not in the editor`)
 				let target = start + at
 				for (const node of nodes) {
-					if (target <= node.data.length) {
+					// At a node boundary the caret belongs to the node that holds the text it points into:
+					// the next one for the start of the words, the previous one for their end.
+					if (target < node.data.length || (target === node.data.length && at > 0)) {
 						root.focus()
 						const range = document.createRange()
 						range.setStart(node, target)
@@ -217,6 +219,32 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 			await eventually(() => page.locator('.ProseMirror').textContent()).toContain(words)
 			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
 			await eventually(() => page.locator('.orphaned .thread').count()).toBe(1)
+		}
+	})
+
+	test('Enter typed inside a highlight keeps the annotation on its words, across the new paragraph break', async () => {
+		const words = 'Inmates were made into an effective slave force'
+		await annotate(words, 'Which figures support “effective”?')
+		await caretAt(owner, words, 'Inmates were '.length)
+		await owner.keyboard.press('Enter')
+		for (const page of [owner, reviewer]) {
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toEqual(
+				expect.arrayContaining(['Inmates were ', 'made into an effective slave force']),
+			)
+		}
+		expect(await reviewer.locator('.orphaned .thread').count()).toBe(1)
+	})
+
+	test('joining the annotated paragraph to the one before keeps the highlight on its words', async () => {
+		const words = 'Most Party and Government documents were made secret'
+		await annotate(words, 'Which documents?')
+		await caretAt(owner, words, 0)
+		await owner.keyboard.press('Backspace')
+		const paragraphOf = (page: Page) =>
+			page.evaluate((w) => [...document.querySelectorAll('.ProseMirror p')].find((p) => p.textContent?.includes(w))?.textContent ?? '', words)
+		for (const page of [owner, reviewer]) {
+			await eventually(() => paragraphOf(page)).toContain(`12 million people.${words}`)
+			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
 		}
 	})
 
