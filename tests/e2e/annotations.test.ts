@@ -235,19 +235,6 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 		expect(await reviewer.locator('.orphaned .thread').count()).toBe(1)
 	})
 
-	test('joining the annotated paragraph to the one before keeps the highlight on its words', async () => {
-		const words = 'Most Party and Government documents were made secret'
-		await annotate(words, 'Which documents?')
-		await caretAt(owner, words, 0)
-		await owner.keyboard.press('Backspace')
-		const paragraphOf = (page: Page) =>
-			page.evaluate((w) => [...document.querySelectorAll('.ProseMirror p')].find((p) => p.textContent?.includes(w))?.textContent ?? '', words)
-		for (const page of [owner, reviewer]) {
-			await eventually(() => paragraphOf(page)).toContain(`12 million people.${words}`)
-			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
-		}
-	})
-
 	test('without JavaScript, a reader sees the annotated words marked in the read view', async () => {
 		const context = await browser.newContext({ baseURL: app.url, javaScriptEnabled: false })
 		contexts.push(context)
