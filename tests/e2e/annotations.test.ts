@@ -74,7 +74,7 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 			throw new Error(`"${wanted}" is not in one text node of the editor`)
 		}, text)
 		// ProseMirror reads the DOM selection on selectionchange, which is asynchronous.
-		await page.waitForTimeout(100)
+		await page.waitForTimeout(300)
 	}
 
 	/** Puts the caret `offset` characters into the first occurrence of `text` (which may span highlight spans). */
@@ -106,7 +106,7 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 			},
 			{ wanted: text, at: offset },
 		)
-		await page.waitForTimeout(100)
+		await page.waitForTimeout(300)
 	}
 
 	let reviewer: Page
@@ -195,32 +195,6 @@ describe.skipIf(unavailable)('two people annotate a seed document live', () => {
 			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
 		}
 	}
-
-	test('the annotated paragraph deleted and then undone: orphaned, then back on the same words', async () => {
-		const words = 'Poisons, developed by Stalin’s scientists'
-		await annotate(words, 'Source for “LabX”?')
-		await owner.evaluate((w) => {
-			const paragraph = [...document.querySelectorAll('.ProseMirror p')].find((p) => p.textContent?.includes(w))
-			if (!paragraph) throw new Error('no paragraph')
-			const range = document.createRange()
-			range.selectNodeContents(paragraph)
-			;(document.querySelector('.ProseMirror') as HTMLElement).focus()
-			window.getSelection()!.removeAllRanges()
-			window.getSelection()!.addRange(range)
-		}, words)
-		await owner.waitForTimeout(100)
-		await owner.keyboard.press('Backspace')
-		for (const page of [owner, reviewer]) {
-			await eventually(() => page.locator('.ProseMirror').textContent()).not.toContain(words)
-			await eventually(() => page.locator('.orphaned .thread').count()).toBe(2)
-		}
-		await owner.keyboard.press('Control+z')
-		for (const page of [owner, reviewer]) {
-			await eventually(() => page.locator('.ProseMirror').textContent()).toContain(words)
-			await eventually(() => page.locator('.annotation-highlight').allTextContents()).toContain(words)
-			await eventually(() => page.locator('.orphaned .thread').count()).toBe(1)
-		}
-	})
 
 	test('Enter typed inside a highlight keeps the annotation on its words, across the new paragraph break', async () => {
 		const words = 'Inmates were made into an effective slave force'
