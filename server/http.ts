@@ -9,6 +9,7 @@ import type { DatabaseHandle } from '#db/client.ts'
 import { AnnotationService } from './annotations/service.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
+import { PublicationService } from './publication/moderation.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
 
 export interface ScholionServerOptions {
@@ -38,6 +39,7 @@ export interface ScholionServer {
 	httpServer: http.Server
 	collab: CollabServer
 	annotations: AnnotationService
+	publication: PublicationService
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -56,6 +58,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	app.disable('x-powered-by')
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
+	const publication = new PublicationService(database.db, collab, annotations)
 	if (options.redisUrl) {
 		const bridge = new RedisBridge(options.redisUrl, collab)
 		await bridge.start()
@@ -111,6 +114,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					maxImportBytes,
 					access: collab,
 					annotations,
+					publication,
 				}
 			},
 		}),
@@ -130,6 +134,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		httpServer,
 		collab,
 		annotations,
+		publication,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.

@@ -25,8 +25,21 @@ export const motivationLabels: Record<Motivation, string> = {
 	editing: 'Suggested edit',
 }
 
-export const annotationStatuses = ['draft', 'submitted'] as const
+/** The working copy's status (see server/publication/moderation.ts for the transitions). */
+export const annotationStatuses = ['draft', 'submitted', 'changes_requested', 'rejected', 'published', 'retracted'] as const
 export type AnnotationStatus = (typeof annotationStatuses)[number]
+
+/** What an author may set directly: keep a draft, or submit it. The rest are moderators' decisions. */
+export const authorStatuses = ['draft', 'submitted'] as const satisfies readonly AnnotationStatus[]
+
+export const annotationStatusLabels: Record<AnnotationStatus, string> = {
+	draft: 'Draft',
+	submitted: 'Submitted',
+	changes_requested: 'Changes requested',
+	rejected: 'Rejected',
+	published: 'Published',
+	retracted: 'Retracted',
+}
 
 export type AnchorStatus = 'exact' | 'fuzzy' | 'orphaned'
 

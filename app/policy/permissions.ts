@@ -58,6 +58,16 @@ export const permissionTable = {
 	'annotation.deleteAny': { roles: stewards, openToSignedIn: false },
 	/** Confirm a suggested place for an orphaned annotation, or anchor it to new text. */
 	'annotation.reanchor': { roles: writers, openToSignedIn: false },
+	/** Submit one's own draft (or changes) for moderation, or withdraw it before it is published. */
+	'annotation.submitOwn': { roles: writers, openToSignedIn: false, own: true },
+	/** See the moderation queue; approve, reject or request changes (never on one's own: see moderation.ts). */
+	'annotation.moderate': { roles: stewards, openToSignedIn: false },
+	/** Retract a published annotation with a public notice. */
+	'annotation.retract': { roles: stewards, openToSignedIn: false },
+	/** Freeze the current document as an immutable edition. */
+	'edition.freeze': { roles: stewards, openToSignedIn: false },
+	/** Set the group's moderation policy (approval needed, quorum). */
+	'group.policy': { roles: owners, openToSignedIn: false },
 } as const satisfies Record<string, { roles: readonly Role[]; openToSignedIn: boolean; own?: true }>
 
 export type Action = keyof typeof permissionTable

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { annotationStatuses, motivations } from '#app/annotations/types.ts'
+import { authorStatuses, motivations } from '#app/annotations/types.ts'
 import { isAnnotationError, isUuid } from '#app/utils/annotations.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
 
@@ -30,7 +30,7 @@ const command = z.discriminatedUnion('intent', [
 		motivation: z.enum(motivations).default('commenting'),
 		body: body.default(''),
 		tags: tags.default([]),
-		status: z.enum(annotationStatuses).default('submitted'),
+		status: z.enum(authorStatuses).default('submitted'),
 		anchor: anchorInput,
 	}),
 	z.object({ intent: z.literal('reply'), parentId: id, body: body.min(1, 'Write a reply first.') }),
@@ -40,7 +40,7 @@ const command = z.discriminatedUnion('intent', [
 		body: body.optional(),
 		motivation: z.enum(motivations).optional(),
 		tags: tags.optional(),
-		status: z.enum(annotationStatuses).optional(),
+		status: z.enum(authorStatuses).optional(),
 	}),
 	z.object({ intent: z.literal('delete'), id }),
 	z.object({ intent: z.literal('endorse'), id, endorsed: z.boolean() }),

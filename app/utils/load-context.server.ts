@@ -1,6 +1,7 @@
 import type { Database } from '#db/client.ts'
 import type { AccessNotifier } from '#server/collab/collab-server.ts'
 import type { AnnotationService } from '#server/annotations/service.ts'
+import type { PublicationService } from '#server/publication/moderation.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -21,6 +22,8 @@ export interface ScholionContext {
 	access: AccessNotifier
 	/** Every read and change of annotations goes through this. */
 	annotations: AnnotationService
+	/** The moderation workflow, editions and the published layer's writes. */
+	publication: PublicationService
 }
 
 declare module '@remix-run/server-runtime' {

@@ -28,8 +28,20 @@ export const annotationMotivation = pgEnum('annotation_motivation', [
 	'editing',
 ])
 
-/** Where an annotation is in its life: drafts are their author's alone; the moderation workflow adds more. */
-export const annotationStatus = pgEnum('annotation_status', ['draft', 'submitted'])
+/**
+ * Where an annotation's working copy is in its life: drafts are their
+ * author's alone; submitted ones are seen by the group and wait in the
+ * moderation queue; published ones have a current version in the published
+ * layer (annotation_versions). See server/publication/moderation.ts.
+ */
+export const annotationStatus = pgEnum('annotation_status', [
+	'draft',
+	'submitted',
+	'changes_requested',
+	'rejected',
+	'published',
+	'retracted',
+])
 
 /** How an anchor was last placed: on its relative positions or exact quote, approximately, or not at all. */
 export const anchorStatus = pgEnum('anchor_status', ['exact', 'fuzzy', 'orphaned'])
@@ -55,6 +67,8 @@ export const annotations = pgTable(
 			.notNull()
 			.default(sql`'{}'::text[]`),
 		status: annotationStatus('status').notNull().default('submitted'),
+		/** Bumped at every (re)submission and edit while submitted: approvals count only for the current round. */
+		submissionRound: integer('submission_round').notNull().default(0),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		modifiedAt: timestamp('modified_at', { withTimezone: true }).notNull().defaultNow(),
 	},

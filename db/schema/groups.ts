@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm'
 import {
+	boolean,
+	check,
 	index,
 	integer,
 	pgEnum,
@@ -19,9 +22,12 @@ export const groups = pgTable('groups', {
 	name: text('name').notNull(),
 	kind: groupKind('kind').notNull(),
 	description: text('description').notNull().default(''),
+	/** Moderation policy: whether a submission needs approval to be published, and how many moderators must approve. */
+	requiresApproval: boolean('requires_approval').notNull().default(true),
+	approvalQuorum: integer('approval_quorum').notNull().default(1),
 	createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-})
+}, (t) => [check('groups_quorum_range', sql`${t.approvalQuorum} between 1 and 10`)])
 
 export const memberships = pgTable(
 	'memberships',

@@ -25,6 +25,7 @@ import type { AnchorInput, AnchorView, AnnotationStatus, AnnotationView, Motivat
 export type { AnchorInput }
 import type { CollabServer } from '../collab/collab-server.ts'
 import type { DocumentRoom } from '../collab/room.ts'
+import type { PublicationService } from '../publication/moderation.ts'
 
 /** An expected refusal: the route turns it into a response with this status and message. */
 export class AnnotationError extends Error {
@@ -69,6 +70,8 @@ interface Standing {
  */
 export class AnnotationService {
 	private readonly placing = new Map<string, NodeJS.Timeout>()
+	/** The moderation workflow (server/publication), told of submissions and edits; it sets itself here. */
+	workflow: PublicationService | null = null
 
 	constructor(
 		private readonly db: Database,
@@ -106,10 +109,14 @@ export class AnnotationService {
 				motivation: input.motivation,
 				body: input.body,
 				tags: normalizeTags(input.tags),
-				status: input.status,
+				// A submission is made by the workflow, which logs it and may publish it at once.
+				status: input.status === 'submitted' && this.workflow ? 'draft' : input.status,
 			},
 			anchorRow(documentId, placement),
 		)
+		if (input.status === 'submitted' && this.workflow) {
+			await this.workflow.submitted(user, (await findAnnotation(this.db, id))!, null)
+		}
 		return this.announce(id)
 	}
 
@@ -127,10 +134,11 @@ export class AnnotationService {
 				parentId: parent.id,
 				motivation: 'commenting',
 				body,
-				status: 'submitted',
+				status: this.workflow ? 'draft' : 'submitted',
 			},
 			null,
 		)
+		if (this.workflow) await this.workflow.submitted(user, (await findAnnotation(this.db, id))!, null, 'Reply submitted.')
 		return this.announce(id)
 	}
 
@@ -144,10 +152,24 @@ export class AnnotationService {
 		if (record.parentId && (changes.status === 'draft' || changes.motivation || changes.tags)) {
 			throw new AnnotationError(400, 'A reply has only a body.')
 		}
-		await updateAnnotation(this.db, id, {
-			...changes,
-			...(changes.tags ? { tags: normalizeTags(changes.tags) } : {}),
-		})
+		if (record.status === 'rejected') throw new AnnotationError(409, 'A rejected annotation cannot be changed.')
+		const { status, ...content } = changes
+		const tags = content.tags ? normalizeTags(content.tags) : undefined
+		const contentChanged =
+			(content.body !== undefined && content.body !== record.body) ||
+			(content.motivation !== undefined && content.motivation !== record.motivation) ||
+			(tags !== undefined && tags.join('\u0000') !== record.tags.join('\u0000'))
+		if (contentChanged) await updateAnnotation(this.db, id, { ...content, ...(tags ? { tags } : {}) })
+		if (this.workflow) {
+			const updated = (await findAnnotation(this.db, id))!
+			if (status && status !== record.status) {
+				await this.workflow.authorStatusChange(user, updated, status === 'draft' ? 'draft' : 'submitted')
+			} else if (contentChanged) {
+				await this.workflow.contentEdited(user, updated)
+			}
+		} else if (status) {
+			await updateAnnotation(this.db, id, { status })
+		}
 		return this.announce(id)
 	}
 
@@ -155,6 +177,7 @@ export class AnnotationService {
 		const record = await this.visible(user, id)
 		const own = await this.allowed(user, record.documentId, 'annotation.deleteOwn', record.creatorId)
 		if (!own) await this.standing(user, record.documentId, 'annotation.deleteAny')
+		await this.workflow?.assertDeletable(record)
 		await deleteAnnotation(this.db, id)
 		this.collab.publishAnnotationEvent(record.documentId, { kind: 'annotation-removed', id })
 	}
@@ -234,6 +257,16 @@ export class AnnotationService {
 
 	private context(room: DocumentRoom): AnchorContext {
 		return new AnchorContext(room.doc, room.doc.getXmlFragment(documentFragmentName), yDocToDocument(room.doc))
+	}
+
+	/** Tells every viewer of the annotation's document how it is now (after a moderation decision). */
+	async announceById(id: string): Promise<AnnotationView> {
+		return this.announce(id)
+	}
+
+	/** The annotation if the user may see it; a 404 exactly like a missing one otherwise. */
+	async visibleRecord(user: User, id: string): Promise<AnnotationRecord> {
+		return this.visible(user, id)
 	}
 
 	/** Reads the annotation back and tells every viewer. */

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import type { DatabaseHandle } from '#db/client.ts'
-import { startScholionServer, type ScholionServerOptions } from '#server/http.ts'
+import { startScholionServer, type ScholionServer, type ScholionServerOptions } from '#server/http.ts'
 import { createTestDatabase } from './database.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -13,6 +13,8 @@ export interface TestApp {
 	url: string
 	origin: string
 	database: DatabaseHandle
+	/** The running server's services, for tests that drive them directly. */
+	server: ScholionServer
 	close(): Promise<void>
 }
 
@@ -37,6 +39,7 @@ export async function startTestApp(options: Partial<ScholionServerOptions> = {})
 		url: server.url,
 		origin: server.url,
 		database,
+		server,
 		async close() {
 			await server.close()
 			await database.close()
