@@ -8,7 +8,7 @@ const env = readEnv()
 const database = await openDatabase(
 	env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(path.resolve(env.DATA_DIR), 'pglite') },
 )
-const { created } = await seedDemo(database.db)
+const { created } = await seedDemo(database.db, { published: true })
 console.log(`${created ? 'Seeded' : 'Already seeded:'} the demo in ${database.kind} (${database.location}).`)
 console.log(`Demo logins (password "${demoPassword}"): ${demoAccounts.map((a) => a.email).join(', ')}`)
 await database.close()

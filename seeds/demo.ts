@@ -65,9 +65,11 @@ export const demoDocuments = [
 /**
  * Seeds the demo. Safe to run any number of times: existing accounts,
  * groups, memberships and documents are left exactly as they are.
- * Returns whether anything was created.
+ * Returns whether anything was created. With `published`, also the
+ * published layer's demo (seeds/publication.ts): the start-up and
+ * `npm run db:seed` ask for it; tests that need a bare demo do not.
  */
-export async function seedDemo(db: Database): Promise<{ created: boolean }> {
+export async function seedDemo(db: Database, options: { published?: boolean } = {}): Promise<{ created: boolean }> {
 	let created = false
 	const passwordHash = await hashPassword(demoPassword)
 	const userIds = new Map<string, string>()
@@ -113,6 +115,11 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
 			state: documentToYUpdate(result.doc),
 		})
 		created = true
+	}
+	if (options.published) {
+		// Imported lazily: the published demo goes through the server's services.
+		const { seedPublishedDemo } = await import('./publication.ts')
+		created = (await seedPublishedDemo(db)).created || created
 	}
 	return { created }
 }

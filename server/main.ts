@@ -3,7 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase } from '#db/client.ts'
-import { demoAccounts, demoPassword, seedDemo } from '#seeds/demo.ts'
+import { demoAccounts, demoDocuments, demoGroups, demoPassword, seedDemo } from '#seeds/demo.ts'
+import { findEditionContent } from '#db/queries/publication.ts'
 import { readEnv } from './env.ts'
 import { startScholionServer } from './http.ts'
 
@@ -25,7 +26,7 @@ const database = await openDatabase(
 // database is seeded only when asked (`npm run db:seed`).
 let seeded = false
 if (database.kind === 'pglite' && env.SEED_DEMO) {
-	seeded = (await seedDemo(database.db)).created
+	seeded = (await seedDemo(database.db, { published: true })).created
 }
 
 let build: ServerBuild | (() => Promise<ServerBuild>)
@@ -65,6 +66,11 @@ const shownUrl = env.PUBLIC_ORIGIN ?? server.url.replace('://0.0.0.0', '://local
 console.log(`Scholion is running at ${shownUrl}`)
 console.log(`Database: ${database.kind} (${database.location})${seeded ? ', demo seeded' : ''}`)
 console.log(env.REDIS_URL ? 'Live documents shared through Redis' : 'Running alone (no REDIS_URL)')
+const reader = await findEditionContent(database.db, demoDocuments[0].id)
+if (reader) {
+	console.log(`Public reader (no login): ${shownUrl}/read/${demoDocuments[0].id}`)
+	console.log(`Moderation queue: ${shownUrl}/groups/${demoGroups.seminar.id}/moderation`)
+}
 if (database.kind === 'pglite' && env.SEED_DEMO) {
 	console.log(`Demo logins (password "${demoPassword}"):`)
 	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)
