@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { addMember, changeRole, countMembers, listDocuments } from '#app/utils/queries.server.ts'
 import { groupKindLabels, roleLabels } from '#app/policy/permissions.ts'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
+import { documentEditions, queueSize } from '#app/utils/moderation.server.ts'
 import { invariantResponse } from '#app/utils/responses.ts'
 import { requireUser } from '#app/utils/session.server.ts'
 
@@ -13,16 +14,22 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireGroupAccess(context, user, params.groupId)
-	const [documents, memberCount] = await Promise.all([
+	const moderate = access.can('annotation.moderate')
+	const [documents, memberCount, editions, waiting] = await Promise.all([
 		listDocuments(context.db, access.group.id),
 		countMembers(context.db, access.group.id),
+		documentEditions(context, access.group.id),
+		moderate ? queueSize(context, access.group.id) : Promise.resolve(0),
 	])
+	const latestEdition = new Map(editions.map((d) => [d.id, d.editions.at(-1)?.number ?? null]))
 	return {
 		group: access.group,
 		role: access.role,
 		memberCount,
-		documents,
+		documents: documents.map((doc) => ({ ...doc, latestEdition: latestEdition.get(doc.id) ?? null })),
+		waiting,
 		may: {
+			moderate,
 			import: access.can('document.import'),
 			viewMembers: access.can('members.view'),
 			join: access.can('group.join'),
@@ -51,7 +58,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function GroupPage() {
-	const { group, role, documents, memberCount, may } = useLoaderData<typeof loader>()
+	const { group, role, documents, memberCount, waiting, may } = useLoaderData<typeof loader>()
 	return (
 		<>
 			<p className="breadcrumb">
@@ -78,6 +85,11 @@ export default function GroupPage() {
 						Import a document
 					</Link>
 				) : null}
+				{may.moderate ? (
+					<Link className="button secondary" to={`/groups/${group.id}/moderation`}>
+						Moderation queue ({waiting} waiting)
+					</Link>
+				) : null}
 				{may.join ? (
 					<Form method="post">
 						<button type="submit" name="intent" value="join">
@@ -100,6 +112,14 @@ export default function GroupPage() {
 								{doc.wordCount.toLocaleString('en')} words · imported from .{doc.sourceFormat}
 								{doc.createdByName ? ` by ${doc.createdByName}` : ''}
 							</p>
+							{doc.latestEdition !== null ? (
+								<p>
+									<a href={`/read/${doc.id}/e/${doc.latestEdition}`} aria-label={`Public edition ${doc.latestEdition} of ${doc.title}`}>
+										Public edition
+									</a>{' '}
+									<span className="muted small">(edition {doc.latestEdition})</span>
+								</p>
+							) : null}
 						</li>
 					))}
 				</ul>

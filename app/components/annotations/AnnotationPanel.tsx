@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { AnnotationStore, AnnotationsSnapshot, Thread } from '#app/annotations/client.ts'
-import { motivationLabels, motivations } from '#app/annotations/types.ts'
+import { annotationStatuses, annotationStatusLabels, motivationLabels, motivations } from '#app/annotations/types.ts'
 import { ThreadCard, type Viewer } from './ThreadCard.tsx'
 
 interface Filters {
@@ -110,8 +110,11 @@ export function AnnotationPanel({
 					Status
 					<select value={filters.status} onChange={set('status')}>
 						<option value="">Any status</option>
-						<option value="submitted">Shared</option>
-						<option value="draft">My drafts</option>
+						{annotationStatuses.map((status) => (
+							<option key={status} value={status}>
+								{annotationStatusLabels[status]}
+							</option>
+						))}
 					</select>
 				</label>
 			</fieldset>

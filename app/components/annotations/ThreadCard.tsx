@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { AnnotationStore, Thread } from '#app/annotations/client.ts'
-import { motivationLabels, type AnnotationView } from '#app/annotations/types.ts'
+import { motivationLabels, type AnnotationStatus, type AnnotationView } from '#app/annotations/types.ts'
+import { StatusBadge } from '#app/components/moderation/StatusBadge.tsx'
 import { Composer } from './Composer.tsx'
 
 export interface Viewer {
@@ -20,7 +21,7 @@ function AnnotationBody({ annotation }: { annotation: AnnotationView }) {
 					<strong>{annotation.creator?.name ?? 'Someone'}</strong>
 				</span>{' '}
 				<time dateTime={annotation.createdAt}>{annotation.createdAt.slice(0, 16).replace('T', ' ')}</time>
-				{annotation.status === 'draft' ? <span className="badge">Draft</span> : null}
+				<StatusBadge status={annotation.status} />
 			</p>
 			<div className="markdown-body" dangerouslySetInnerHTML={{ __html: annotation.bodyHtml }} />
 		</>
@@ -53,6 +54,8 @@ export function ThreadCard({
 	const [error, setError] = useState<string | null>(null)
 	const own = root.creator?.id === viewer.id
 	const endorsed = root.endorserIds.includes(viewer.id)
+	const mayWrite = own && viewer.canWrite
+	const isPublic = root.status === 'published' || root.status === 'retracted'
 
 	async function run(command: Record<string, unknown>, after: () => void = () => setMode('view')) {
 		setBusy(true)
@@ -83,7 +86,7 @@ export function ThreadCard({
 					error={error}
 					onCancel={() => setMode('view')}
 					onSubmit={(v) =>
-						void run({ intent: 'edit', id: root.id, body: v.body, motivation: v.motivation, tags: v.tags, status: v.draft ? 'draft' : 'submitted' })
+						void run({ intent: 'edit', id: root.id, body: v.body, motivation: v.motivation, tags: v.tags, ...statusChange(root.status, v.draft) })
 					}
 				/>
 			) : (
@@ -136,6 +139,20 @@ export function ThreadCard({
 						Edit
 					</button>
 				) : null}
+				{mayWrite && mode === 'view' && (root.status === 'draft' || root.status === 'changes_requested') ? (
+					<button type="button" className="link-button" disabled={busy} onClick={() => void run({ intent: 'edit', id: root.id, status: 'submitted' }, () => {})}>
+						Submit for moderation
+					</button>
+				) : null}
+				{mayWrite && mode === 'view' && (root.status === 'submitted' || root.status === 'changes_requested') ? (
+					<button type="button" className="link-button" disabled={busy} onClick={() => void run({ intent: 'edit', id: root.id, status: 'draft' }, () => {})}>
+						Withdraw to draft
+					</button>
+				) : null}
+				{isPublic ? <a href={`/a/${root.id}`}>Public permalink</a> : null}
+				<a href={`/annotations/${root.id}/history`} aria-label={`History of the ${motivationLabels[root.motivation].toLowerCase()} by ${root.creator?.name ?? 'someone'}`}>
+					History
+				</a>
 				{(own && viewer.canWrite) || viewer.canModerate ? (
 					<button
 						type="button"
@@ -179,4 +196,14 @@ export function ThreadCard({
 			) : null}
 		</article>
 	)
+}
+
+/**
+ * The status an edit asks for: the draft box moves a draft to moderation or
+ * back; saving a changes-requested annotation resubmits it. A published
+ * annotation's edit needs no status: the service starts a new version.
+ */
+function statusChange(current: AnnotationStatus, keepDraft: boolean): { status?: 'draft' | 'submitted' } {
+	if (keepDraft) return current === 'draft' ? {} : { status: 'draft' }
+	return current === 'draft' || current === 'changes_requested' ? { status: 'submitted' } : {}
 }
