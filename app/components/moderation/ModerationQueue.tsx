@@ -26,6 +26,9 @@ export function ModerationQueue({ items }: { items: QueueItemView[] }) {
 	const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
 	const navigation = useNavigation()
 	const refocus = useRef<number | null>(null)
+	// The shortcuts need the scripts; say when they are live (tests wait for it).
+	const [keyboard, setKeyboard] = useState(false)
+	useEffect(() => setKeyboard(true), [])
 
 	const decidable = items.filter((i) => i.blocked === null)
 	const allSelected = decidable.length > 0 && decidable.every((i) => selected.has(i.id))
@@ -126,7 +129,7 @@ export function ModerationQueue({ items }: { items: QueueItemView[] }) {
 					</span>
 				</div>
 			</Form>
-			<ol className="queue" aria-label="Submissions waiting for a decision" ref={listRef} onKeyDown={onKeyDown}>
+			<ol className="queue" aria-label="Submissions waiting for a decision" ref={listRef} onKeyDown={onKeyDown} data-keyboard={keyboard ? 'on' : undefined}>
 				{items.map((item, index) => (
 					<li key={item.id}>
 						<QueueItem

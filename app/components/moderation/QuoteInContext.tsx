@@ -2,11 +2,14 @@ import type { QuoteView } from './types.ts'
 
 /** The annotated words with the text around them; the words themselves emphasised. */
 export function QuoteInContext({ quote, label = 'Quote in context' }: { quote: QuoteView; label?: string }) {
+	// Selector context is cut at a fixed length, often mid-word: show whole words only.
+	const prefix = quote.prefix.replace(/^\S*\s+/, '')
+	const suffix = quote.suffix.replace(/\s+\S*$/, '')
 	return (
 		<blockquote className="quote-in-context" aria-label={label}>
-			{quote.prefix ? <span className="quote-around">…{quote.prefix}</span> : null}
+			{prefix ? <span className="quote-around">…{prefix}</span> : null}
 			<mark className="quote-exact">{quote.exact}</mark>
-			{quote.suffix ? <span className="quote-around">{quote.suffix}…</span> : null}
+			{suffix ? <span className="quote-around">{suffix}…</span> : null}
 		</blockquote>
 	)
 }
