@@ -67,14 +67,25 @@ function renderMarks(text: string, marks: NonNullable<DocumentJSON['marks']>): R
 				return <code>{inner}</code>
 			case 'annotation': {
 				// A render-only mark from the read view's loader: where an annotation sits.
+				// The public reader also gives it an id (its notes link back to it) and a
+				// link to its margin note (an in-page "#…" fragment only).
 				const motivation = String(mark.attrs?.motivation ?? 'commenting')
+				const standing = typeof mark.attrs?.standing === 'string' ? ` is-${mark.attrs.standing}` : ''
+				const href = typeof mark.attrs?.href === 'string' && mark.attrs.href.startsWith('#') ? mark.attrs.href : null
 				return (
 					<mark
-						className={`annotation-highlight motivation-${motivation}`}
+						className={`annotation-highlight motivation-${motivation}${standing}`}
 						data-annotation-id={String(mark.attrs?.id ?? '')}
+						id={typeof mark.attrs?.elementId === 'string' ? mark.attrs.elementId : undefined}
 						title={String(mark.attrs?.label ?? '')}
 					>
-						{inner}
+						{href ? (
+							<a href={href} className="highlight-link">
+								{inner}
+							</a>
+						) : (
+							inner
+						)}
 					</mark>
 				)
 			}

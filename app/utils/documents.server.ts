@@ -48,7 +48,7 @@ export async function importIntoGroup(
 }
 
 
-interface HighlightRange {
+export interface HighlightRange {
 	from: number
 	to: number
 	id: string
@@ -87,8 +87,8 @@ export async function loadDocumentForReading(context: AppLoadContext, user: User
 	return withHighlights(doc, ranges)
 }
 
-/** ProseMirror JSON with text nodes split where highlights begin and end, and marked. */
-function withHighlights(doc: ProseMirrorNode, ranges: HighlightRange[]): DocumentJSON {
+/** ProseMirror JSON with text nodes split where highlights begin and end, and marked (also the public reader's). */
+export function withHighlights(doc: ProseMirrorNode, ranges: HighlightRange[]): DocumentJSON {
 	const convert = (node: ProseMirrorNode, pos: number): DocumentJSON[] => {
 		if (node.isText) {
 			const text = node.text ?? ''

@@ -1,0 +1,30 @@
+import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData, useLoaderData } from '@remix-run/react'
+import { Permalink } from '#app/components/reader/Permalink.tsx'
+import { permalinkHeaders, permalinkMeta } from '#app/components/reader/meta.ts'
+import stylesheet from '#app/components/reader/reader.css?url'
+import { loadPermalinkPage, reportPublishedVersion, requireIdParam } from '#app/utils/reader.server.ts'
+
+/**
+ * /a/:annotationId — the annotation's current version (the newest, once
+ * retracted). A stable permalink in its own right, so not a redirect; it
+ * names the version's URL as canonical.
+ */
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => permalinkMeta(data)
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
+
+export async function loader({ context, params }: LoaderFunctionArgs) {
+	const page = await loadPermalinkPage(context, requireIdParam(params.annotationId))
+	return data(page, { headers: permalinkHeaders() })
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+	const outcome = await reportPublishedVersion(context, await request.formData(), requireIdParam(params.annotationId))
+	return data(outcome, { status: outcome.status === 'sent' ? 200 : outcome.code, headers: permalinkHeaders() })
+}
+
+export default function CurrentVersionRoute() {
+	return <Permalink page={useLoaderData<typeof loader>()} report={useActionData<typeof action>()} />
+}

@@ -1,0 +1,31 @@
+import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData, useLoaderData } from '@remix-run/react'
+import { Permalink } from '#app/components/reader/Permalink.tsx'
+import { permalinkHeaders, permalinkMeta } from '#app/components/reader/meta.ts'
+import stylesheet from '#app/components/reader/reader.css?url'
+import { loadPermalinkPage, reportPublishedVersion, requireIdParam, requireNumberParam } from '#app/utils/reader.server.ts'
+
+/** /a/:annotationId/v/:n — one published version of an annotation, the URL its citations give. Public: no login. */
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => permalinkMeta(data)
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
+
+export async function loader({ context, params }: LoaderFunctionArgs) {
+	const page = await loadPermalinkPage(context, requireIdParam(params.annotationId), requireNumberParam(params.n))
+	return data(page, { headers: permalinkHeaders() })
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+	const outcome = await reportPublishedVersion(
+		context,
+		await request.formData(),
+		requireIdParam(params.annotationId),
+		requireNumberParam(params.n),
+	)
+	return data(outcome, { status: outcome.status === 'sent' ? 200 : outcome.code, headers: permalinkHeaders() })
+}
+
+export default function VersionRoute() {
+	return <Permalink page={useLoaderData<typeof loader>()} report={useActionData<typeof action>()} />
+}
