@@ -156,6 +156,46 @@ describe.skipIf(unavailable)('a moderator works the queue', () => {
 		await screenshot(page, '54-annotation-history')
 	})
 
+	test('in the editor margin the author submits a draft, withdraws it, and finds the permalink of a published one', async () => {
+		const reviewer = (await findUserByEmail(app.database.db, 'reviewer@scholion.test'))!
+		const anchor = await app.server.collab.withDocument(manuscript, (room) => {
+			const copy = new Y.Doc()
+			Y.applyUpdate(copy, Y.encodeStateAsUpdate(room.doc))
+			copy.getXmlFragment(documentFragmentName)
+			return anchorFor(copy, 'And this happened')
+		})
+		const draft = await app.server.annotations.create(reviewer, manuscript, { motivation: 'commenting', body: 'A draft of mine.', tags: [], status: 'draft', anchor })
+		const author = await context.browser()!.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } })
+		try {
+			const margin = await author.newPage()
+			const marginErrors = collectPageErrors(margin)
+			await margin.goto(`/login?${new URLSearchParams({ redirectTo: `/documents/${manuscript}` })}`)
+			await margin.getByLabel('Email').fill('reviewer@scholion.test')
+			await margin.getByLabel('Password').fill(demoPassword)
+			// The margin is live once the store has loaded the annotations (a click before that would be lost).
+			const loaded = margin.waitForResponse((r) => r.url().endsWith(`/documents/${manuscript}/annotations`) && r.request().method() === 'GET')
+			await margin.getByRole('button', { name: 'Log in' }).click()
+			await loaded
+			await margin.getByText('Connected', { exact: true }).waitFor()
+			const thread = margin.locator(`[data-thread-id="${draft.id}"]`)
+			await thread.locator('.status-badge', { hasText: 'Draft' }).waitFor()
+			await thread.getByRole('button', { name: 'Submit for moderation' }).click()
+			await thread.locator('.status-badge', { hasText: 'Submitted' }).waitFor()
+			expect(await statusOf(draft.id)).toBe('submitted')
+			await thread.getByRole('button', { name: 'Withdraw to draft' }).click()
+			await thread.locator('.status-badge', { hasText: 'Draft' }).waitFor()
+			expect(await statusOf(draft.id)).toBe('draft')
+			const published = margin.locator(`[data-thread-id="${ids[1]}"]`)
+			await published.locator('.status-badge', { hasText: 'Published' }).waitFor()
+			expect(await published.getByRole('link', { name: 'Public permalink' }).getAttribute('href')).toBe(`/a/${ids[1]}`)
+			expect(await published.getByRole('link', { name: /^History/ }).getAttribute('href')).toBe(`/annotations/${ids[1]}/history`)
+			await screenshot(margin, '55-margin-statuses')
+			expect(marginErrors).toEqual([])
+		} finally {
+			await author.close()
+		}
+	})
+
 	test('no serious or critical axe violations and no console errors', () => {
 		expect(axeProblems).toEqual([])
 		expect(errors).toEqual([])
