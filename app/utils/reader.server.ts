@@ -20,7 +20,6 @@ import type { EditionNote, EditionPageData, PermalinkPageData } from '#app/compo
 import { editionPath, highlightElementId, noteElementId, versionPath } from '#app/components/reader/format.ts'
 import { notFound } from '#app/utils/responses.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
-import { ReportLimitError } from '#server/publication/moderation.ts'
 import { publicationUrls } from '#server/publication/urls.ts'
 import { withHighlights, type HighlightRange } from './documents.server.ts'
 
@@ -59,7 +58,8 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 
 	// Wider highlights first, so that where two overlap the narrower one is the inner
 	// mark, and its note is where a click on the overlap leads.
-	const roots = [...published.annotations].sort(
+	// A retraction's notice takes the place of its body on this page: the words are not sent at all.
+	const roots = published.annotations.map(withoutRetractedBody).sort(
 		(a, b) => (a.selector?.start ?? 0) - (b.selector?.start ?? 0) || (b.selector?.end ?? 0) - (a.selector?.end ?? 0),
 	)
 	const ranges: HighlightRange[] = []
@@ -80,7 +80,7 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 			version,
 			block: placed ? doc.resolve(placed.from).index(0) : null,
 			placed: placed !== null,
-			replies: published.replies.filter((reply) => reply.parentId === version.annotationId),
+			replies: published.replies.filter((reply) => reply.parentId === version.annotationId).map(withoutRetractedBody),
 			newerEdition: version.supersededBy === null ? null : await newerEditionOf(context, version),
 		})
 	}
@@ -98,6 +98,10 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 			feed: `/feeds/documents/${edition.documentId}.atom`,
 		},
 	}
+}
+
+function withoutRetractedBody(version: PublishedVersionView): PublishedVersionView {
+	return version.retraction ? { ...version, body: '', bodyHtml: '' } : version
 }
 
 /** Where a version's TextPositionSelector (code points over the edition's text) falls in the document, if its words are there. */
@@ -205,7 +209,8 @@ export async function reportPublishedVersion(
 		return { status: 'sent' }
 	} catch (error) {
 		if (!isAnnotationError(error)) throw error
-		// The service says 409 for its limit; over HTTP a rate limit is 429, which clients know to retry later.
-		return { status: 'refused', error: error.message, code: error instanceof ReportLimitError ? 429 : error.status }
+		// report() answers 409 only for its rate limit (ReportLimitError; instanceof does not hold across the
+		// server's and the Remix build's copies of the module). Over HTTP a rate limit is 429: retry later.
+		return { status: 'refused', error: error.message, code: error.status === 409 ? 429 : error.status }
 	}
 }

@@ -47,7 +47,15 @@ export function Permalink({ page, report }: { page: PermalinkPageData; report: R
 			) : null}
 
 			<div className="permalink-body">
-				<VersionBody version={version} />
+				{version.retraction ? (
+					<div className="retracted-text">
+						<p className="retracted-label">The retracted text, kept for the record:</p>
+						{/* Sanitized by app/markdown on the server. */}
+						<div dangerouslySetInnerHTML={{ __html: version.bodyHtml }} />
+					</div>
+				) : (
+					<VersionBody version={version} />
+				)}
 				<Tags tags={version.tags} />
 			</div>
 
