@@ -11,6 +11,7 @@ import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { PublicationService } from './publication/moderation.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
+import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
 	database: DatabaseHandle
@@ -93,6 +94,21 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		)
 		app.use(express.static(options.clientAssetsDir, { maxAge: '1h' }))
 	}
+
+	// A permalink asked for as JSON-LD goes to its resource route (app/routes/a.*[.jsonld].ts): Remix
+	// answers a URL from one route, and a Response from a page's loader would become loader data.
+	app.use((req, _res, next) => {
+		const target = jsonLdPermalinkPath(req.path)
+		if (target) {
+			const queryAt = req.originalUrl.indexOf('?')
+			const query = queryAt === -1 ? '' : req.originalUrl.slice(queryAt)
+			const read = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS'
+			if (read && prefersJsonLd(req.get('accept'), new URLSearchParams(query))) {
+				req.url = req.originalUrl = target + query
+			}
+		}
+		next()
+	})
 
 	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
 	app.all(

@@ -331,13 +331,18 @@ export function toContainer(input: {
 	versions: readonly PublishedVersionView[]
 	pageSize?: number
 	preference?: ContainerPreference
+	/**
+	 * With `minimal`, which pages first and last name: a client that asks for
+	 * the minimal container and for IRIs gets the IRI pages (protocol §4.2's example).
+	 */
+	minimalPages?: 'iris' | 'descriptions'
 	urls: PublicationUrls
 	options?: WebAnnotationOptions
 }): AnnotationContainer {
 	const { id, label, versions, urls, options } = input
 	const pageSize = input.pageSize ?? defaultPageSize
 	const preference = input.preference ?? 'descriptions'
-	const pages = preference === 'iris' ? 'iris' : 'descriptions'
+	const pages = preference === 'iris' || (preference === 'minimal' && input.minimalPages === 'iris') ? 'iris' : 'descriptions'
 	const modified = latestChange(versions)
 	const container: AnnotationContainer = {
 		'@context': containerContext,
@@ -362,12 +367,18 @@ export function toContainer(input: {
  * IRIs over descriptions; anything else, or no header, means descriptions.
  */
 export function parsePrefer(header: string | null): ContainerPreference {
-	if (!header) return 'descriptions'
-	const included = new Set<string>()
-	for (const match of header.matchAll(/(?:^|[;,\s])include\s*=\s*(?:"([^"]*)"|([^\s;,]+))/gi)) {
-		for (const iri of (match[1] ?? match[2] ?? '').split(/\s+/)) if (iri) included.add(iri)
-	}
+	const included = preferIncludes(header)
 	if (included.has(preferIris.minimal)) return 'minimal'
 	if (included.has(preferIris.iris)) return 'iris'
 	return 'descriptions'
+}
+
+/** The IRIs a `Prefer` header's `include` names. */
+export function preferIncludes(header: string | null): Set<string> {
+	const included = new Set<string>()
+	if (!header) return included
+	for (const match of header.matchAll(/(?:^|[;,\s])include\s*=\s*(?:"([^"]*)"|([^\s;,]+))/gi)) {
+		for (const iri of (match[1] ?? match[2] ?? '').split(/\s+/)) if (iri) included.add(iri)
+	}
+	return included
 }

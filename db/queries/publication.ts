@@ -88,6 +88,15 @@ export async function findEditionsByIds(db: Database, ids: string[]): Promise<Ed
 	return editionQuery(db).where(inArray(editions.id, ids))
 }
 
+/** The newest edition of any of a group's documents, or of one document (null: nothing of it is public). */
+export async function findLatestEditionIn(db: Database, scope: { groupId: string } | { documentId: string }): Promise<EditionRecord | null> {
+	const [row] = await editionQuery(db)
+		.where('groupId' in scope ? eq(groups.id, scope.groupId) : eq(editions.documentId, scope.documentId))
+		.orderBy(desc(editions.createdAt), desc(editions.number))
+		.limit(1)
+	return row ?? null
+}
+
 export async function listEditions(db: Database, documentId: string): Promise<EditionRecord[]> {
 	return editionQuery(db).where(eq(editions.documentId, documentId)).orderBy(asc(editions.number))
 }
