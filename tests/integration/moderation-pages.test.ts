@@ -298,9 +298,41 @@ describe('reports and editions', () => {
 	})
 })
 
+describe('an approximate placement', () => {
+	test('needs the confirmation box: without it the approval is refused with the words found; with it, it publishes', async () => {
+		// The live text drifts from the latest edition: "large" becomes "huge" in the live document only.
+		await app.server.collab.withDocument(manuscript, (room) => {
+			const fragment = room.doc.getXmlFragment(documentFragmentName)
+			for (const paragraph of fragment.toArray()) {
+				const text = (paragraph as Y.XmlElement).get(0)
+				if (!(text instanceof Y.XmlText)) continue
+				const at = text.toString().indexOf('in a large Siberian city')
+				if (at < 0) continue
+				room.doc.transact(() => {
+					text.delete(at + 5, 'large'.length)
+					text.insert(at + 5, 'huge')
+				}, 'test')
+				return
+			}
+			throw new Error('the sentence is not in the manuscript')
+		})
+		const a = await annotate(users.reviewer, 'that in a huge Siberian city every third resident was shot', 'On drifted words.')
+		const shown = await page(clients.moderator)
+		expect(shown.text).toContain('Approximate placement — needs confirmation.')
+		expect(shown.text).toContain('Confirm the approximate placement on edition 2')
+		const refused = await post(clients.moderator, { intent: 'approve', annotationId: a.id, reason: 'Fine.' })
+		expect(refused.status).toBe(409)
+		expect(refused.text).toContain('found only approximately')
+		expect(await statusOf(a.id)).toBe('submitted')
+		const confirmed = await post(clients.moderator, { intent: 'approve', annotationId: a.id, reason: 'Fine.', confirmPlacement: 'on' })
+		expect(confirmed.text).toContain('published as version 1')
+		expect((await listVersions(app.database.db, a.id))[0]?.exact).toContain('large Siberian city')
+	})
+})
+
 describe('history page', () => {
 	test('the audit trail and the published versions, for members; a draft for its author alone', async () => {
-		const a = await annotate(users.reviewer, 'large Siberian city', 'With a history.')
+		const a = await annotate(users.reviewer, 'Siberian city every third resident', 'With a history.')
 		await post(clients.moderator, { intent: 'approve', annotationId: a.id, reason: 'History reason.' })
 		const history = await page(clients.reader, `/annotations/${a.id}/history`)
 		expect(history.status).toBe(200)
