@@ -27,6 +27,12 @@ export class AnnotationStore {
 	private annotations = new Map<string, AnnotationView>()
 	private listeners = new Set<(snapshot: AnnotationsSnapshot) => void>()
 	private current: AnnotationsSnapshot = { placed: [], orphaned: [], byId: new Map() }
+	/**
+	 * Events applied while a load is in flight. The list the server answers
+	 * with may be older than some of them (a reconnect's reload racing a live
+	 * "orphaned"), so they are applied again, in order, on top of it.
+	 */
+	private sinceLoadStarted: AnnotationEvent[] | null = null
 
 	constructor(
 		readonly documentId: string,
@@ -44,16 +50,31 @@ export class AnnotationStore {
 
 	/** (Re)loads the full list; called at start and after each reconnect, so missed events do not matter. */
 	async load(): Promise<void> {
-		const response = await this.fetcher(`/documents/${this.documentId}/annotations`, {
-			headers: { Accept: 'application/json' },
-		})
-		if (!response.ok) throw new Error(`loading annotations failed with ${response.status}`)
-		const { annotations } = (await response.json()) as { annotations: AnnotationView[] }
-		this.annotations = new Map(annotations.map((a) => [a.id, a]))
-		this.publish()
+		const events: AnnotationEvent[] = []
+		this.sinceLoadStarted = events
+		try {
+			const response = await this.fetcher(`/documents/${this.documentId}/annotations`, {
+				headers: { Accept: 'application/json' },
+			})
+			if (!response.ok) throw new Error(`loading annotations failed with ${response.status}`)
+			const { annotations } = (await response.json()) as { annotations: AnnotationView[] }
+			// A newer load has started meanwhile: its answer will be the fresher one.
+			if (this.sinceLoadStarted !== events) return
+			this.annotations = new Map(annotations.map((a) => [a.id, a]))
+			for (const event of events) this.change(event)
+			this.publish()
+		} finally {
+			if (this.sinceLoadStarted === events) this.sinceLoadStarted = null
+		}
 	}
 
 	apply(event: AnnotationEvent) {
+		this.sinceLoadStarted?.push(event)
+		this.change(event)
+		this.publish()
+	}
+
+	private change(event: AnnotationEvent) {
 		if (event.kind === 'annotation') {
 			this.annotations.set(event.annotation.id, event.annotation)
 		} else if (event.kind === 'annotation-removed') {
@@ -65,7 +86,6 @@ export class AnnotationStore {
 				if (existing) this.annotations.set(id, { ...existing, anchor })
 			}
 		}
-		this.publish()
 	}
 
 	/** Sends one command to the server; the change arrives back as a live event too. */
