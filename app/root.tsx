@@ -13,6 +13,7 @@ import {
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import stylesheet from './styles.css?url'
+import { InboxLink } from './components/notifications/InboxLink.tsx'
 import { getUser } from './utils/session.server.ts'
 
 export const links: LinksFunction = () => [
@@ -22,7 +23,10 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const user = await getUser(request, context)
-	return { user: user ? { id: user.id, name: user.name, color: user.color } : null }
+	return {
+		user: user ? { id: user.id, name: user.name, color: user.color } : null,
+		unread: user ? await context.notifications.unreadCount(user.id) : 0,
+	}
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -47,6 +51,7 @@ export function Layout({ children }: { children: ReactNode }) {
 					<nav aria-label="Account">
 						{user ? (
 							<>
+								<InboxLink unread={data?.unread ?? 0} />
 								<span className="who">
 									<span className="swatch" style={{ background: user.color }} aria-hidden="true" />
 									{user.name}

@@ -36,6 +36,16 @@ const envSchema = z.object({
 		.optional(),
 	/** Largest document import accepted, in bytes. */
 	MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+	/** Send email through this SMTP server (smtp:// or smtps://, nodemailer's form); unset keeps every email in the outbox. */
+	SMTP_URL: z
+		.string()
+		.url()
+		.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+		.optional(),
+	/** The From of every email Scholion sends. */
+	MAIL_FROM: z.string().min(3).default('Scholion <scholion@localhost>'),
+	/** The hour (UTC) at which daily notification digests go out. */
+	DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(7),
 	/** Seed the demo on an embedded database's first start (set to 0 to start empty). */
 	SEED_DEMO: z
 		.enum(['0', '1', 'true', 'false'])

@@ -10,6 +10,7 @@ import { AnnotationService } from './annotations/service.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { PublicationService } from './publication/moderation.ts'
+import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
@@ -34,6 +35,8 @@ export interface ScholionServerOptions {
 	redisUrl?: string
 	/** Debounce of re-placing a document's anchors after edits, in ms (default 300). */
 	placeAnchorsAfterMs?: number
+	/** Notifications and email (see NotificationOptions for defaults). */
+	notifications?: Partial<NotificationOptions>
 }
 
 export interface ScholionServer {
@@ -41,6 +44,7 @@ export interface ScholionServer {
 	collab: CollabServer
 	annotations: AnnotationService
 	publication: PublicationService
+	notifications: NotificationService
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -60,6 +64,9 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
 	const publication = new PublicationService(database.db, collab, annotations)
+	const notifications = new NotificationService(database.db, options.notifications)
+	publication.listener = notifications
+	await notifications.start(options.redisUrl)
 	if (options.redisUrl) {
 		const bridge = new RedisBridge(options.redisUrl, collab)
 		await bridge.start()
@@ -131,6 +138,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					access: collab,
 					annotations,
 					publication,
+					notifications,
 				}
 			},
 		}),
@@ -146,15 +154,18 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	})
 	const address = httpServer.address() as AddressInfo
 	const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
+	notifications.origin = options.publicOrigin ?? `http://${hostForUrl}:${address.port}`
 	return {
 		httpServer,
 		collab,
 		annotations,
 		publication,
+		notifications,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.
 			await collab.close()
+			await notifications.close()
 			await new Promise<void>((resolve, reject) => {
 				httpServer.closeAllConnections()
 				httpServer.close((error) => (error ? reject(error) : resolve()))

@@ -54,6 +54,11 @@ const server = await startScholionServer({
 	production,
 	maxImportBytes: env.MAX_IMPORT_BYTES,
 	redisUrl: env.REDIS_URL,
+	notifications: {
+		mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+		digestHourUtc: env.DIGEST_HOUR_UTC,
+		showAllEmails: !production,
+	},
 	collab: {
 		maxFrameBytes: env.COLLAB_MAX_FRAME_BYTES,
 		messagesPerSecond: env.COLLAB_MESSAGES_PER_SECOND,

@@ -2,6 +2,8 @@ import type { Database } from '#db/client.ts'
 import type { AccessNotifier } from '#server/collab/collab-server.ts'
 import type { AnnotationService } from '#server/annotations/service.ts'
 import type { PublicationService } from '#server/publication/moderation.ts'
+import type { SearchService } from '#server/search/service.ts'
+import type { NotificationService } from '#server/notifications/service.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -24,6 +26,10 @@ export interface ScholionContext {
 	annotations: AnnotationService
 	/** The moderation workflow, editions and the published layer's writes. */
 	publication: PublicationService
+	/** Full-text search of the workspace and of the published layer. */
+	search: SearchService
+	/** The inbox, preferences, live unread counts and email. */
+	notifications: NotificationService
 }
 
 declare module '@remix-run/server-runtime' {

@@ -60,6 +60,24 @@ export interface DecisionOutcome {
 	published: VersionRow | null
 }
 
+/** A moderator's decision as listeners hear of it: the verdict (or a retraction) and the status it left. */
+export interface WorkflowDecision {
+	verdict: Verdict | 'retract'
+	status: AnnotationStatus
+	reason: string
+}
+
+/**
+ * Told of workflow events once they are stored (server/notifications sets
+ * itself here, as this service sets itself as AnnotationService.workflow).
+ * A listener handles its own failures: the event has happened regardless.
+ */
+export interface WorkflowListener {
+	/** After every submission (a new annotation or reply, a resubmission, an edit), once the policy had its say. */
+	submitted(actor: User, annotationId: string, from: AnnotationStatus | null): Promise<void>
+	decided(actor: User, annotationId: string, decision: WorkflowDecision): Promise<void>
+}
+
 /** What the placement of an annotation on an edition came to, for the queue to show before approving. */
 export interface EditionPlacement {
 	editionNumber: number | null
@@ -89,6 +107,8 @@ export class PublicationService {
 	readonly editions: Editions
 	/** Reads of the published layer (public pages, feeds, exports). */
 	readonly published: PublishedLayer
+	/** Hears of submissions and decisions (notifications). */
+	listener: WorkflowListener | null = null
 
 	constructor(
 		private readonly db: Database,
@@ -111,6 +131,7 @@ export class PublicationService {
 		if (!group.requiresApproval) {
 			await this.tryPublishUnderPolicy(record.id)
 		}
+		await this.listener?.submitted(user, record.id, from)
 	}
 
 	/** After its author changed the words, kind or tags: a published annotation starts a new version; approvals so far lapse. */
@@ -210,6 +231,7 @@ export class PublicationService {
 			return { annotationId, status: 'published', approvals: approvals + 1, quorum, published }
 		}).then(async (outcome) => {
 			await this.annotations.announceById(annotationId)
+			await this.listener?.decided(user, annotationId, { verdict: decision.verdict, status: outcome.status, reason })
 			return outcome
 		})
 	}
@@ -227,6 +249,7 @@ export class PublicationService {
 		await setAnnotationStatus(this.db, annotationId, { status: 'retracted' })
 		await this.log(record, user.id, user.name, record.status, 'retracted', `Retracted: ${text}`, current.number)
 		await this.annotations.announceById(annotationId)
+		await this.listener?.decided(user, annotationId, { verdict: 'retract', status: 'retracted', reason: text })
 		return (await findVersionById(this.db, current.id))!
 	}
 

@@ -1,5 +1,7 @@
-import { useId, useMemo, useState } from 'react'
+import { useParams } from '@remix-run/react'
+import { useId, useMemo, useRef, useState } from 'react'
 import { renderMarkdown } from '#app/markdown/render.ts'
+import { useMentionAutocomplete } from '#app/components/notifications/useMentionAutocomplete.tsx'
 import { motivationLabels, motivations, type Motivation } from '#app/annotations/types.ts'
 
 export interface ComposerValues {
@@ -11,8 +13,9 @@ export interface ComposerValues {
 
 /**
  * Writing an annotation: a Markdown body with a live preview (rendered by
- * the same module as everywhere else), a motivation, tags, and whether to
- * share it with the group or keep it as a private draft.
+ * the same module as everywhere else) and @mentions of the group's members
+ * (autocompleted from the document's members), a motivation, tags, and
+ * whether to share it with the group or keep it as a private draft.
  */
 export function Composer({
 	quote,
@@ -41,6 +44,14 @@ export function Composer({
 	const [draft, setDraft] = useState(initial?.draft ?? false)
 	const [preview, setPreview] = useState(false)
 	const previewHtml = useMemo(() => (preview ? renderMarkdown(body) : ''), [preview, body])
+	const bodyField = useRef<HTMLTextAreaElement>(null)
+	const mentions = useMentionAutocomplete({
+		documentId: useParams().documentId,
+		value: body,
+		setValue: setBody,
+		textarea: bodyField,
+		idBase: id,
+	})
 	return (
 		<form
 			className="composer"
@@ -75,13 +86,23 @@ export function Composer({
 			) : (
 				<div className="field">
 					<label htmlFor={`${id}-body`}>{replyOnly ? 'Your reply' : 'Your annotation'} (Markdown)</label>
+					<span className="hint" id={`${id}-body-hint`}>
+						Type @ to mention a member of the group.
+					</span>
 					<textarea
 						id={`${id}-body`}
+						ref={bodyField}
 						value={body}
 						autoFocus
 						rows={4}
-						onChange={(e) => setBody(e.target.value)}
+						aria-describedby={`${id}-body-hint`}
+						{...mentions.inputProps}
+						onChange={(e) => {
+							setBody(e.target.value)
+							mentions.track(e.currentTarget)
+						}}
 						onKeyDown={(e) => {
+							if (mentions.onKeyDown(e)) return
 							// Mod-Enter submits, as in most comment boxes.
 							if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) {
 								e.preventDefault()
@@ -89,6 +110,7 @@ export function Composer({
 							}
 						}}
 					/>
+					{mentions.list}
 				</div>
 			)}
 			{replyOnly ? null : (

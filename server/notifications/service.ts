@@ -1,0 +1,278 @@
+import type { Database } from '#db/client.ts'
+import type { User } from '#db/queries/accounts.ts'
+import { findAnnotation, type AnnotationRecord } from '#db/queries/annotations.ts'
+import { findDocument } from '#db/queries/documents.ts'
+import { findGroup, listMembers, type Group } from '#db/queries/groups.ts'
+import {
+	findRecipients,
+	insertNotifications,
+	listEmails,
+	listInboxEntries,
+	listMentionRecipients,
+	listPreferences,
+	markAllRead,
+	markRead,
+	savePreferences,
+	type EmailRow,
+	type InboxEntry,
+	type NewNotification,
+	type NotificationKind,
+} from '#db/queries/notifications.ts'
+import { markdownExcerpt, mentionedIn } from '#app/markdown/render.ts'
+import { can, canSeeAnnotation, type Role } from '#app/policy/permissions.ts'
+import type { AnnotationStatus } from '#app/annotations/types.ts'
+import type { WorkflowDecision, WorkflowListener } from '../publication/moderation.ts'
+import { DigestScheduler } from './digest.ts'
+import { UnreadFeed } from './live.ts'
+import { Mailer, type MailerOptions } from './mailer.ts'
+import { emailText, linkOf, stillVisible, summaryOf, toItem, type InboxItem } from './messages.ts'
+import { notificationKinds, preferencesOf, type Preference } from './preferences.ts'
+
+export type { InboxItem }
+
+export interface NotificationOptions {
+	/** SMTP and outbox settings (see MailerOptions for defaults). */
+	mail: Partial<MailerOptions>
+	/** The hour (UTC, 0–23) at which daily digests go out. Default 7. */
+	digestHourUtc: number
+	/** Show every email on /dev/outbox, not only the viewer's own (development). Default false. */
+	showAllEmails: boolean
+	/** Run the digest and retry timers (tests call them directly instead). Default true. */
+	schedule: boolean
+}
+
+const defaults: NotificationOptions = { mail: {}, digestHourUtc: 7, showAllEmails: false, schedule: true }
+
+/** What one event tells one person. */
+interface Planned {
+	recipientId: string
+	kind: NotificationKind
+	excerpt: string
+	outcome?: string
+}
+
+interface Scene {
+	record: AnnotationRecord
+	group: Group
+	documentTitle: string
+	roles: Map<string, Role>
+}
+
+const outcomes: Partial<Record<WorkflowDecision['verdict'], string>> = {
+	request_changes: 'changes_requested',
+	reject: 'rejected',
+	retract: 'retracted',
+}
+
+/**
+ * Notifications: who hears of a reply, a mention, a moderation decision or
+ * a new submission; the inbox and its live unread count; preferences; email
+ * (at once or in a daily digest) through the outbox.
+ *
+ * It learns of events from the moderation workflow, which every submission,
+ * reply and decision passes through (PublicationService.listener). Nobody
+ * is told of their own action, nor of anything the permission table would
+ * not show them: a draft, a group they are not in. The inbox asks the same
+ * question again when it lists, for what changed since (a withdrawn
+ * submission, a group left).
+ */
+export class NotificationService implements WorkflowListener {
+	readonly options: NotificationOptions
+	readonly mailer: Mailer
+	readonly feed = new UnreadFeed()
+	readonly digest: DigestScheduler
+	/** The origin links in emails point at; server/http.ts sets it once it listens. */
+	origin = 'http://localhost:3000'
+
+	constructor(
+		private readonly db: Database,
+		options: Partial<NotificationOptions> = {},
+	) {
+		this.options = { ...defaults, ...options }
+		this.mailer = new Mailer(db, this.options.mail)
+		this.digest = new DigestScheduler(db, this, this.options.digestHourUtc)
+	}
+
+	async start(redisUrl?: string) {
+		if (redisUrl) await this.feed.useRedis(redisUrl)
+		if (this.options.schedule) {
+			this.mailer.start()
+			this.digest.start()
+		}
+	}
+
+	async close() {
+		this.digest.stop()
+		await this.mailer.close()
+		await this.feed.close()
+	}
+
+	// ─── The inbox ─────────────────────────────────────────────────────────
+
+	async inbox(user: User, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
+		const entries = await listInboxEntries(this.db, user.id, { unreadOnly: options.unreadOnly, limit: options.limit ?? 100 })
+		return entries.filter(stillVisible).map(toItem)
+	}
+
+	/** Whether the recipient may still see what a stored notification is about. */
+	visible(entry: InboxEntry): boolean {
+		return stillVisible(entry)
+	}
+
+	async unreadCount(userId: string): Promise<number> {
+		const entries = await listInboxEntries(this.db, userId, { unreadOnly: true, limit: 1000 })
+		return entries.filter(stillVisible).length
+	}
+
+	async markRead(user: User, ids: string[]) {
+		if ((await markRead(this.db, user.id, ids, new Date())) > 0) this.feed.changed(user.id)
+	}
+
+	async markAllRead(user: User) {
+		if ((await markAllRead(this.db, user.id, new Date())) > 0) this.feed.changed(user.id)
+	}
+
+	/** Where one of the user's notifications leads, marking it read; null when it is not theirs or no longer visible. */
+	async open(user: User, id: string): Promise<string | null> {
+		const [entry] = await listInboxEntries(this.db, user.id, { ids: [id], limit: 1 })
+		if (!entry || !stillVisible(entry)) return null
+		await this.markRead(user, [id])
+		return toItem(entry).href
+	}
+
+	async preferences(userId: string): Promise<Record<NotificationKind, Preference>> {
+		return preferencesOf(userId, await listPreferences(this.db, [userId]))
+	}
+
+	async savePreferences(userId: string, preferences: Record<NotificationKind, Preference>) {
+		await savePreferences(
+			this.db,
+			notificationKinds.map((kind) => ({ userId, kind, ...preferences[kind] })),
+		)
+	}
+
+	/** The outbox as the developer reads it: every email in development, otherwise the viewer's own. */
+	async emails(user: User): Promise<{ all: boolean; smtp: boolean; emails: EmailRow[] }> {
+		const all = this.options.showAllEmails
+		return { all, smtp: this.mailer.smtp, emails: await listEmails(this.db, { recipientId: all ? undefined : user.id, limit: 100 }) }
+	}
+
+	// ─── Events from the workflow ──────────────────────────────────────────
+
+	async submitted(actor: User, annotationId: string, from: AnnotationStatus | null): Promise<void> {
+		await this.guard('submission', async () => {
+			const scene = await this.scene(annotationId)
+			if (!scene || scene.record.status === 'draft') return
+			const { record } = scene
+			const excerpt = markdownExcerpt(record.body)
+			const planned: Planned[] = []
+			const told = await listMentionRecipients(this.db, record.id)
+			for (const mention of mentionedIn(record.body)) {
+				if (mention.userId === actor.id || told.has(mention.userId) || !this.maySee(scene, mention.userId)) continue
+				planned.push({ recipientId: mention.userId, kind: 'mention', excerpt })
+			}
+			// A reply is news to the thread's author once, when it is first made; a mention of them in it says more.
+			if (record.parentId && from === null) {
+				const parent = await findAnnotation(this.db, record.parentId)
+				const authorId = parent?.creatorId
+				if (authorId && authorId !== actor.id && !planned.some((p) => p.recipientId === authorId) && this.maySee(scene, authorId)) {
+					planned.push({ recipientId: authorId, kind: 'reply', excerpt })
+				}
+			}
+			// Still waiting after the policy had its say: someone must decide.
+			if (record.status === 'submitted') {
+				for (const [userId, role] of scene.roles) {
+					if (userId === actor.id || !can({ userId, role }, 'annotation.moderate', { groupKind: scene.group.kind })) continue
+					planned.push({ recipientId: userId, kind: 'submission', excerpt })
+				}
+			}
+			await this.deliver(actor, scene, planned)
+		})
+	}
+
+	async decided(actor: User, annotationId: string, decision: WorkflowDecision): Promise<void> {
+		await this.guard('decision', async () => {
+			const outcome = decision.verdict === 'approve' ? (decision.status === 'published' ? 'published' : null) : outcomes[decision.verdict]
+			// An approval short of the quorum is not yet news to the author.
+			if (!outcome) return
+			const scene = await this.scene(annotationId)
+			const authorId = scene?.record.creatorId
+			if (!scene || !authorId || authorId === actor.id || !this.maySee(scene, authorId)) return
+			await this.deliver(actor, scene, [{ recipientId: authorId, kind: 'decision', excerpt: markdownExcerpt(decision.reason), outcome }])
+		})
+	}
+
+	// ─── Inside ────────────────────────────────────────────────────────────
+
+	/**
+	 * A notification failing must not undo or fail what it is about (the
+	 * annotation is stored, the decision taken): the error is logged here,
+	 * once, with what was being done.
+	 */
+	private async guard(what: string, work: () => Promise<void>) {
+		try {
+			await work()
+		} catch (error) {
+			console.error(`[notifications] notifying of a ${what} failed:`, error)
+		}
+	}
+
+	private async scene(annotationId: string): Promise<Scene | null> {
+		const record = await findAnnotation(this.db, annotationId)
+		if (!record) return null
+		const [group, document, members] = await Promise.all([
+			findGroup(this.db, record.groupId),
+			findDocument(this.db, record.documentId),
+			listMembers(this.db, record.groupId),
+		])
+		if (!group || !document) return null
+		return { record, group, documentTitle: document.title, roles: new Map(members.map((m) => [m.userId, m.role])) }
+	}
+
+	/** Mentions and replies reach members only, and only what they may see. */
+	private maySee(scene: Scene, userId: string): boolean {
+		const role = scene.roles.get(userId)
+		if (!role) return false
+		return canSeeAnnotation({ userId, role }, scene.record, { groupKind: scene.group.kind })
+	}
+
+	private async deliver(actor: User, scene: Scene, planned: Planned[]) {
+		if (planned.length === 0) return
+		const ids = [...new Set(planned.map((p) => p.recipientId))]
+		const [preferenceRows, recipients] = await Promise.all([listPreferences(this.db, ids), findRecipients(this.db, ids)])
+		const addresses = new Map(recipients.map((r) => [r.id, r.email]))
+		const now = new Date()
+		const rows: NewNotification[] = []
+		for (const p of planned) {
+			const preference = preferencesOf(p.recipientId, preferenceRows)[p.kind]
+			if (!preference.inApp && preference.email === 'off') continue
+			rows.push({
+				recipientId: p.recipientId,
+				kind: p.kind,
+				actorId: actor.id,
+				actorName: actor.name,
+				groupId: scene.record.groupId,
+				documentId: scene.record.documentId,
+				annotationId: scene.record.id,
+				outcome: p.outcome ?? null,
+				excerpt: p.excerpt,
+				inApp: preference.inApp,
+				email: preference.email,
+				emailedAt: preference.email === 'immediately' ? now : null,
+			})
+		}
+		const stored = await insertNotifications(this.db, rows)
+		for (const row of stored) {
+			if (row.inApp) this.feed.changed(row.recipientId)
+			const to = addresses.get(row.recipientId)
+			if (row.email !== 'immediately' || !to) continue
+			const summary = summaryOf({ ...row, documentTitle: scene.documentTitle, isReply: scene.record.parentId !== null })
+			await this.mailer.send({
+				recipientId: row.recipientId,
+				to,
+				subject: summary,
+				text: emailText([{ summary, excerpt: row.excerpt, href: linkOf(row.documentId, scene.record.parentId ?? scene.record.id) }], this.origin),
+			})
+		}
+	}
+}
