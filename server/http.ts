@@ -10,6 +10,7 @@ import { AnnotationService } from './annotations/service.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { PublicationService } from './publication/moderation.ts'
+import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
@@ -44,6 +45,7 @@ export interface ScholionServer {
 	collab: CollabServer
 	annotations: AnnotationService
 	publication: PublicationService
+	search: SearchService
 	notifications: NotificationService
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
@@ -64,6 +66,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
 	const publication = new PublicationService(database.db, collab, annotations)
+	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
 	publication.listener = notifications
 	await notifications.start(options.redisUrl)
@@ -138,6 +141,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					access: collab,
 					annotations,
 					publication,
+					search,
 					notifications,
 				}
 			},
@@ -160,6 +164,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		collab,
 		annotations,
 		publication,
+		search,
 		notifications,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {

@@ -120,3 +120,20 @@ export async function findAnnotationsByIds(db: Database, ids: string[]): Promise
 	const rows = await query(db).where(inArray(annotations.id, ids))
 	return rows.map(toRecord)
 }
+
+/**
+ * Stores many annotations and their anchors at once, all in one transaction
+ * or none (an import). Ids are the caller's, so replies can name their
+ * thread's first annotation in the same batch; parents come first.
+ */
+export async function insertAnnotations(
+	db: Database,
+	rows: (typeof annotations.$inferInsert & { id: string })[],
+	anchors: NewAnchorRow[],
+) {
+	const chunk = 500
+	await db.transaction(async (tx) => {
+		for (let i = 0; i < rows.length; i += chunk) await tx.insert(annotations).values(rows.slice(i, i + chunk))
+		for (let i = 0; i < anchors.length; i += chunk) await tx.insert(annotationAnchors).values(anchors.slice(i, i + chunk))
+	})
+}

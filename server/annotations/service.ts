@@ -1,10 +1,14 @@
 import { toBase64 } from 'lib0/buffer'
 import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
+import { randomUUID } from 'node:crypto'
+import type * as Y from 'yjs'
 import {
 	deleteAnnotation,
 	findAnnotation,
+	findAnnotationsByIds,
 	insertAnnotation,
+	insertAnnotations,
 	listDocumentAnchors,
 	listDocumentAnnotations,
 	saveAnchors,
@@ -16,7 +20,7 @@ import {
 } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
-import { AnchorContext, anchorFromJSON, type Anchor, type Placement } from '#app/editor/anchoring.ts'
+import { AnchorContext, anchorFromJSON, type Anchor, type Placement, type PlacementStatus } from '#app/editor/anchoring.ts'
 import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { can, canSeeAnnotation, type Action, type Actor, type GroupKind } from '#app/policy/permissions.ts'
@@ -72,6 +76,8 @@ export class AnnotationService {
 	private readonly placing = new Map<string, NodeJS.Timeout>()
 	/** The moderation workflow (server/publication), told of submissions and edits; it sets itself here. */
 	workflow: PublicationService | null = null
+	/** Told of a document's text after edits, with the anchors (server/search sets itself here). */
+	textChanged: ((documentId: string, ydoc: Y.Doc) => void) | null = null
 
 	constructor(
 		private readonly db: Database,
@@ -210,6 +216,7 @@ export class AnnotationService {
 	async placeAnchors(documentId: string): Promise<number> {
 		const room = this.collab.rooms.get(documentId)
 		if (!room?.loaded) return 0
+		this.textChanged?.(documentId, room.doc)
 		const stored = await listDocumentAnchors(this.db, documentId)
 		if (stored.length === 0) return 0
 		const context = this.context(room)
@@ -289,6 +296,69 @@ export class AnnotationService {
 		return record
 	}
 
+	/**
+	 * Creates the user's drafts from imported annotations (server/import-annotations).
+	 * Unlike create(), a quote is placed by the anchoring rules as they stand after
+	 * edits: exactly, by fuzzy match above the threshold, or as an orphan that keeps
+	 * its quote (and a suggestion) for a person to place. All are written in one
+	 * transaction, or none. Replies name a thread's first annotation in the same batch.
+	 */
+	async importDrafts(
+		user: User,
+		documentId: string,
+		drafts: readonly ImportedDraft[],
+		onPlaced?: (placed: number) => Promise<void>,
+	): Promise<{ key: string; id: string; placement: PlacementStatus | null }[]> {
+		const standing = await this.standing(user, documentId, 'annotation.create')
+		const placements = await this.collab.withDocument(documentId, async (room) => {
+			// Rebuilt only if the text changes while placing (placing yields between batches).
+			let changed = true
+			const onUpdate = () => (changed = true)
+			room.doc.on('update', onUpdate)
+			let context: AnchorContext | null = null
+			const placed: (Placement | null)[] = []
+			try {
+				for (const draft of drafts) {
+					if (changed) {
+						context = this.context(room)
+						changed = false
+					}
+					placed.push(draft.quote ? context!.place(quoteAnchor(draft)) : null)
+					if (onPlaced && placed.length % 100 === 0) await onPlaced(placed.length)
+				}
+			} finally {
+				room.doc.off('update', onUpdate)
+			}
+			return placed
+		})
+		const ids = new Map(drafts.map((d) => [d.key, randomUUID()]))
+		const rows = drafts.map((draft) => ({
+			id: ids.get(draft.key)!,
+			documentId,
+			groupId: standing.groupId,
+			creatorId: user.id,
+			parentId: draft.parentKey ? (ids.get(draft.parentKey) ?? null) : null,
+			motivation: draft.parentKey ? ('commenting' as const) : draft.motivation,
+			body: draft.body,
+			tags: draft.parentKey ? [] : normalizeTags(draft.tags),
+			status: 'draft' as const,
+			...(draft.createdAt ? { createdAt: draft.createdAt } : {}),
+		}))
+		const anchors: NewAnchorRow[] = []
+		drafts.forEach((draft, i) => {
+			const placement = placements[i]
+			if (!draft.quote || !placement) return
+			const annotationId = ids.get(draft.key)!
+			if (placement.anchor) anchors.push({ ...anchorRow(documentId, placement), annotationId })
+			else anchors.push(importedOrphanRow(documentId, annotationId, draft, placement))
+		})
+		await insertAnnotations(this.db, rows, anchors)
+		for (const record of await findAnnotationsByIds(this.db, [...ids.values()])) {
+			this.collab.publishAnnotationEvent(documentId, { kind: 'annotation', annotation: toView(record) })
+		}
+		return drafts.map((draft, i) => ({ key: draft.key, id: ids.get(draft.key)!, placement: placements[i]?.status ?? null }))
+	}
+
 	private async allowed(user: User, documentId: string, action: Action, ownerId?: string | null): Promise<boolean> {
 		try {
 			await this.standing(user, documentId, action, ownerId)
@@ -309,6 +379,57 @@ export class AnnotationService {
 			throw new AnnotationError(403, 'You do not have permission to do that.')
 		}
 		return { actor, groupKind: group.kind, groupId: group.id }
+	}
+}
+
+/** An annotation from an imported file, as server/import-annotations hands it to importDrafts(). */
+export interface ImportedDraft {
+	/** The file's own id for it, by which its replies name it. */
+	key: string
+	/** For a reply: the key of its thread's first annotation, which comes earlier in the batch. */
+	parentKey: string | null
+	motivation: Motivation
+	body: string
+	tags: string[]
+	createdAt: Date | null
+	/** Where it sits (TextQuoteSelector), null for a reply; `position` (code points) only hints where to look first. */
+	quote: { exact: string; prefix: string; suffix: string } | null
+	position: { start: number; end: number } | null
+}
+
+/** A quote-only anchor: no relative positions (they resolve nowhere), so placing goes by the quote. */
+function quoteAnchor(draft: ImportedDraft): Anchor {
+	const quote = draft.quote!
+	const start = draft.position?.start ?? 0
+	return {
+		start: new Uint8Array(),
+		end: new Uint8Array(),
+		quote: { type: 'TextQuoteSelector', ...quote },
+		position: { type: 'TextPositionSelector', start, end: draft.position?.end ?? start + [...quote.exact].length },
+	}
+}
+
+/** An imported annotation whose words were not found: it keeps its quote, to be placed by a person. */
+function importedOrphanRow(documentId: string, annotationId: string, draft: ImportedDraft, placement: Placement): NewAnchorRow {
+	const length = Math.max(1, [...draft.quote!.exact].length)
+	const startOffset = Math.max(0, draft.position?.start ?? 0)
+	const endOffset = draft.position && draft.position.end > startOffset ? draft.position.end : startOffset + length
+	return {
+		annotationId,
+		documentId,
+		startPosition: new Uint8Array(),
+		endPosition: new Uint8Array(),
+		exact: draft.quote!.exact,
+		prefix: draft.quote!.prefix,
+		suffix: draft.quote!.suffix,
+		startOffset,
+		endOffset,
+		status: 'orphaned',
+		confidence: placement.confidence,
+		suggestedExact: placement.suggestion?.quote ?? null,
+		suggestedStartOffset: placement.suggestion?.startOffset ?? null,
+		suggestedEndOffset: placement.suggestion?.endOffset ?? null,
+		suggestedConfidence: placement.suggestion?.confidence ?? null,
 	}
 }
 

@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto'
+import * as Y from 'yjs'
+import type { Database } from '#db/client.ts'
+import type { User } from '#db/queries/accounts.ts'
+import { loadDocumentState } from '#db/queries/document-state.ts'
+import { listGroupsOf, listOpenCommunities } from '#db/queries/groups.ts'
+import {
+	listDocumentsOfGroups,
+	listMembersOfGroups,
+	listSearchLanguages,
+	listUnindexedDocuments,
+	saveDocumentText,
+	searchPublished,
+	searchWorkspace,
+	type AnnotationHitRow,
+	type VersionHitRow,
+} from '#db/queries/search.ts'
+import { documentPlainText } from '#app/editor/plain-text.ts'
+import { yDocToDocument } from '#app/editor/yjs.ts'
+import { can, canSeeAnnotation, type Actor, type GroupKind } from '#app/policy/permissions.ts'
+import type {
+	AnnotationHit,
+	PublishedAnnotationHit,
+	PublishedHit,
+	ResultPage,
+	WorkspaceHit,
+} from '#app/components/search/types.ts'
+import type { AnnotationService } from '../annotations/service.ts'
+import { publicationUrls } from '../publication/urls.ts'
+import { searchConfigFor } from './language.ts'
+import type { PublishedQuery, WorkspaceQuery } from './query.ts'
+import { headlineOptions, toSnippet } from './snippet.ts'
+
+export interface SearchOptions {
+	/** Results per page (default 20). */
+	pageSize: number
+}
+
+const defaults: SearchOptions = { pageSize: 20 }
+
+/** Permalinks of the published layer, relative to the site (server/publication/urls.ts shapes them). */
+const published = publicationUrls('')
+
+interface Readable {
+	actor: Actor
+	kind: GroupKind
+	annotations: boolean
+	documents: boolean
+}
+
+/**
+ * Full-text search: the signed-in workspace (documents' live text and
+ * annotations, only what the searcher may see) and the public reader's
+ * published layer (editions and published versions only). Keeps each
+ * document's searchable text in step with its live text: the annotation
+ * service tells it when it re-places a document's anchors after edits.
+ */
+export class SearchService {
+	private readonly options: SearchOptions
+	/** Per document, the hash of the text last stored, and the write in flight. */
+	private readonly indexed = new Map<string, string>()
+	private readonly writing = new Map<string, Promise<void>>()
+
+	constructor(
+		private readonly db: Database,
+		annotations: AnnotationService,
+		options: Partial<SearchOptions> = {},
+	) {
+		this.options = { ...defaults, ...options }
+		annotations.textChanged = (documentId, ydoc) => this.documentChanged(documentId, ydoc)
+	}
+
+	/** Stores the document's text as it is now in `ydoc` (read at once; written in order, in the background). */
+	documentChanged(documentId: string, ydoc: Y.Doc) {
+		const text = documentPlainText(yDocToDocument(ydoc))
+		this.store(documentId, text)
+	}
+
+	/** Waits for every text write in flight (tests, shutdown). */
+	async settle() {
+		await Promise.all([...this.writing.values()])
+	}
+
+	/** Indexes documents never indexed yet (imported and not edited since). */
+	async indexNewDocuments(): Promise<number> {
+		const ids = await listUnindexedDocuments(this.db)
+		for (const id of ids) {
+			const { updates } = await loadDocumentState(this.db, id)
+			const ydoc = new Y.Doc()
+			for (const update of updates) Y.applyUpdate(ydoc, update)
+			this.documentChanged(id, ydoc)
+			ydoc.destroy()
+		}
+		await this.settle()
+		return ids.length
+	}
+
+	/** The groups, documents and people the searcher may filter by. */
+	async filterOptions(user: User) {
+		const readable = await this.readableGroups(user)
+		const groupIds = [...readable.entries()].filter(([, g]) => g.documents).map(([id]) => id)
+		const [documents, authors] = await Promise.all([
+			listDocumentsOfGroups(this.db, groupIds),
+			listMembersOfGroups(this.db, groupIds),
+		])
+		const names = await this.groupNames(user)
+		return {
+			groups: groupIds.map((id) => ({ id, name: names.get(id) ?? '' })).sort((a, b) => a.name.localeCompare(b.name)),
+			documents,
+			authors,
+		}
+	}
+
+	/** Annotations and document text the user may see, ranked, one page. */
+	async search(user: User, query: WorkspaceQuery): Promise<ResultPage<WorkspaceHit>> {
+		await this.indexNewDocuments()
+		const readable = await this.readableGroups(user)
+		const annotationOnly = Boolean(query.author || query.tag || query.motivation || query.status || query.from || query.to)
+		const { pageSize } = this.options
+		const result = await searchWorkspace(this.db, {
+			query: query.q,
+			languages: await listSearchLanguages(this.db),
+			userId: user.id,
+			annotationGroupIds: [...readable].filter(([, g]) => g.annotations).map(([id]) => id),
+			documentGroupIds: [...readable].filter(([, g]) => g.documents).map(([id]) => id),
+			groupId: query.group,
+			documentId: query.document,
+			authorId: query.author,
+			tag: query.tag,
+			motivation: query.motivation,
+			status: query.status,
+			from: query.from ? new Date(`${query.from}T00:00:00Z`) : undefined,
+			until: query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000) : undefined,
+			includeAnnotations: query.in !== 'documents',
+			includeDocuments: query.in !== 'annotations' && !annotationOnly,
+			headlineOptions,
+			limit: pageSize,
+			offset: (query.page - 1) * pageSize,
+		})
+		const annotations = new Map(result.annotations.map((row) => [row.id, row]))
+		const documents = new Map(result.documents.map((row) => [row.id, row]))
+		const hits: WorkspaceHit[] = []
+		for (const { kind, id } of result.order) {
+			if (kind === 'annotation') {
+				const row = annotations.get(id)
+				const group = row ? readable.get(row.groupId) : undefined
+				// The query keeps to what may be seen; asking the permission module again costs nothing here.
+				if (!row || !group || !canSeeAnnotation(group.actor, row, { groupKind: group.kind })) continue
+				hits.push(annotationHit(row))
+			} else {
+				const row = documents.get(id)
+				const group = row ? readable.get(row.groupId) : undefined
+				if (!row || !group?.documents) continue
+				hits.push({
+					kind: 'document',
+					id: row.id,
+					documentTitle: row.documentTitle,
+					groupName: row.groupName,
+					text: toSnippet(row.textSnippet),
+					href: `/documents/${row.id}`,
+				})
+			}
+		}
+		return { hits, total: result.total, page: query.page, pageCount: Math.ceil(result.total / pageSize) }
+	}
+
+	/** The published layer: current published versions (and, if asked, retracted ones) and editions' text. */
+	async searchPublished(query: PublishedQuery): Promise<ResultPage<PublishedHit>> {
+		const { pageSize } = this.options
+		if (!query.q) return { hits: [], total: 0, page: query.page, pageCount: 0 }
+		await this.indexNewDocuments()
+		const result = await searchPublished(this.db, {
+			query: query.q,
+			languages: await listSearchLanguages(this.db),
+			documentId: query.document,
+			includeRetracted: query.retracted,
+			headlineOptions,
+			limit: pageSize,
+			offset: (query.page - 1) * pageSize,
+		})
+		const versions = new Map(result.versions.map((row) => [row.id, row]))
+		const editions = new Map(result.editions.map((row) => [row.id, row]))
+		const hits: PublishedHit[] = []
+		for (const { kind, id } of result.order) {
+			if (kind === 'annotation') {
+				const row = versions.get(id)
+				if (row && (row.standing === 'published' || (query.retracted && row.standing === 'retracted'))) hits.push(versionHit(row))
+			} else {
+				const row = editions.get(id)
+				if (!row) continue
+				hits.push({
+					kind: 'edition',
+					id: row.id,
+					documentTitle: row.documentTitle,
+					groupName: row.groupName,
+					editionNumber: row.number,
+					text: toSnippet(row.textSnippet),
+					href: published.edition(row.documentId, row.number),
+				})
+			}
+		}
+		return { hits, total: result.total, page: query.page, pageCount: Math.ceil(result.total / pageSize) }
+	}
+
+	/** The groups whose documents and annotations the user may read, asked of the permission table. */
+	private async readableGroups(user: User): Promise<Map<string, Readable>> {
+		const [memberOf, communities] = await Promise.all([listGroupsOf(this.db, user.id), listOpenCommunities(this.db, user.id)])
+		const readable = new Map<string, Readable>()
+		const candidates = [
+			...memberOf.map((g) => ({ id: g.id, kind: g.kind, role: g.role })),
+			...communities.map((g) => ({ id: g.id, kind: 'community' as const, role: null })),
+		]
+		for (const { id, kind, role } of candidates) {
+			const actor: Actor = { userId: user.id, role }
+			const annotations = can(actor, 'annotation.read', { groupKind: kind })
+			const documents = can(actor, 'document.read', { groupKind: kind })
+			if (annotations || documents) readable.set(id, { actor, kind, annotations, documents })
+		}
+		return readable
+	}
+
+	private async groupNames(user: User): Promise<Map<string, string>> {
+		const [memberOf, communities] = await Promise.all([listGroupsOf(this.db, user.id), listOpenCommunities(this.db, user.id)])
+		return new Map([...memberOf, ...communities].map((g) => [g.id, g.name]))
+	}
+
+	private store(documentId: string, text: string) {
+		const hash = createHash('sha256').update(text).digest('base64')
+		if (this.indexed.get(documentId) === hash) return
+		this.indexed.set(documentId, hash)
+		const previous = this.writing.get(documentId) ?? Promise.resolve()
+		const write = previous
+			.then(() => saveDocumentText(this.db, documentId, text, searchConfigFor(text)))
+			.catch((error: unknown) => {
+				this.indexed.delete(documentId)
+				console.error(`[search] indexing the text of ${documentId} failed:`, error)
+			})
+			.finally(() => {
+				if (this.writing.get(documentId) === write) this.writing.delete(documentId)
+			})
+		this.writing.set(documentId, write)
+	}
+}
+
+function annotationHit(row: AnnotationHitRow): AnnotationHit {
+	const threadId = row.parentId ?? row.id
+	return {
+		kind: 'annotation',
+		id: row.id,
+		threadId,
+		isReply: row.parentId !== null,
+		documentId: row.documentId,
+		documentTitle: row.documentTitle,
+		groupName: row.groupName,
+		authorName: row.authorName ?? 'Someone',
+		motivation: row.motivation,
+		status: row.status,
+		tags: arrayOf(row.tags),
+		createdAt: isoOf(row.createdAt),
+		anchorStatus: row.anchorStatus,
+		body: toSnippet(row.bodySnippet),
+		quote: toSnippet(row.quoteSnippet),
+		href: `/documents/${row.documentId}#annotation-${threadId}`,
+	}
+}
+
+function versionHit(row: VersionHitRow): PublishedAnnotationHit {
+	return {
+		kind: 'annotation',
+		id: row.annotationId,
+		versionNumber: row.number,
+		isReply: row.parentId !== null,
+		documentTitle: row.documentTitle,
+		groupName: row.groupName,
+		editionNumber: row.editionNumber,
+		authorName: row.authorName,
+		motivation: row.motivation,
+		standing: row.standing,
+		retractionNotice: row.retractionNotice,
+		publishedAt: isoOf(row.publishedAt),
+		body: toSnippet(row.bodySnippet),
+		quote: toSnippet(row.quoteSnippet),
+		permalink: published.annotation(row.annotationId),
+		inEdition: `${published.edition(row.documentId, row.editionNumber)}#note-${row.annotationId}`,
+	}
+}
+
+function isoOf(value: string | Date): string {
+	return (value instanceof Date ? value : new Date(value)).toISOString()
+}
+
+/** text[] from a raw query: node-postgres parses it; PGlite may hand back the literal. */
+function arrayOf(value: string[] | string): string[] {
+	if (Array.isArray(value)) return value
+	const inner = value.replace(/^\{|\}$/g, '')
+	return inner ? inner.split(',').map((v) => v.replace(/^"|"$/g, '')) : []
+}
