@@ -14,7 +14,7 @@ import { isUuid } from '#db/ids.ts'
 import { schema, type DocumentJSON } from '#app/editor/schema.ts'
 import { PlainTextIndex } from '#app/editor/plain-text.ts'
 import { motivationLabels } from '#app/annotations/types.ts'
-import { editionCitation, versionCitation } from '#app/publication/citations.server.ts'
+import { editionCitation, versionCitation, type Citations } from '#app/publication/citations.server.ts'
 import type { PublishedVersionView } from '#app/publication/types.ts'
 import type { EditionNote, EditionPageData, PermalinkPageData } from '#app/components/reader/types.ts'
 import { editionPath, highlightElementId, noteElementId, versionPath } from '#app/components/reader/format.ts'
@@ -91,7 +91,7 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 		editions: published.editions,
 		blocks: highlighted.content ?? [],
 		notes,
-		citation: editionCitation(edition, urls),
+		citation: remembered(`edition ${context.appOrigin} ${edition.id} ${edition.groupName}`, () => editionCitation(edition, urls)),
 		links: {
 			edition: urls.edition(edition.documentId, edition.number),
 			container: urls.container(edition.documentId, edition.number),
@@ -102,6 +102,27 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 
 function withoutRetractedBody(version: PublishedVersionView): PublishedVersionView {
 	return version.retraction ? { ...version, body: '', bodyHtml: '' } : version
+}
+
+/**
+ * Citations cost a citeproc run per style (a good part of a page's time).
+ * What they cite never changes except a version's standing and the group's
+ * name, which are in the key; so they are kept, the most recently used few hundred.
+ */
+const citationCache = new Map<string, Citations>()
+const citationCacheSize = 500
+
+function remembered(key: string, compute: () => Citations): Citations {
+	const known = citationCache.get(key)
+	if (known) {
+		citationCache.delete(key)
+		citationCache.set(key, known)
+		return known
+	}
+	const fresh = compute()
+	citationCache.set(key, fresh)
+	if (citationCache.size > citationCacheSize) citationCache.delete(citationCache.keys().next().value!)
+	return fresh
 }
 
 /** Where a version's TextPositionSelector (code points over the edition's text) falls in the document, if its words are there. */
@@ -168,7 +189,9 @@ export async function loadPermalinkPage(context: AppLoadContext, annotationId: s
 		replies: published.replies,
 		context: published.context,
 		current: current ? current.number : null,
-		citation: versionCitation(version, urls),
+		citation: remembered(`version ${context.appOrigin} ${version.annotationId} ${version.number} ${version.standing} ${version.edition.groupName}`, () =>
+			versionCitation(version, urls),
+		),
 		links: {
 			version: urls.version(version.annotationId, version.number),
 			edition: editionPath(version.edition.documentId, version.edition.number, version.annotationId),
