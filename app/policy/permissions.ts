@@ -68,6 +68,8 @@ export const permissionTable = {
 	'edition.freeze': { roles: stewards, openToSignedIn: false },
 	/** Set the group's moderation policy (approval needed, quorum). */
 	'group.policy': { roles: owners, openToSignedIn: false },
+	/** See a group's or document's dashboard: who took part and how, density, moderation throughput, activity. */
+	'dashboard.view': { roles: stewards, openToSignedIn: false },
 } as const satisfies Record<string, { roles: readonly Role[]; openToSignedIn: boolean; own?: true }>
 
 export type Action = keyof typeof permissionTable

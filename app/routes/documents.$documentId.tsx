@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Editor } from '#app/components/Editor.tsx'
+import { useJumpToOffset } from '#app/components/dashboards/useJumpToOffset.ts'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
 import { loadDocumentForReading } from '#app/utils/documents.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
@@ -33,6 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function DocumentPage() {
 	const { group, document, doc, canWrite, isMember, user, annotations } = useLoaderData<typeof loader>()
+	useJumpToOffset()
 	return (
 		<article aria-labelledby="document-title">
 			<p className="breadcrumb">
