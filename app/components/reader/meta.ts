@@ -42,7 +42,10 @@ export function permalinkMeta(page: PermalinkPageData | undefined): MetaDescript
 	]
 }
 
-/** HTML and JSON-LD share the permalink's URL: caches must keep them apart. */
+/**
+ * HTML and JSON-LD share the permalink's URL (server/http.ts sends a request
+ * that prefers JSON-LD to its resource route): caches must keep them apart.
+ */
 export function permalinkHeaders(): HeadersInit {
-	return {}
+	return { Vary: 'Accept' }
 }
