@@ -1,0 +1,36 @@
+import { stringify } from 'csv-stringify/sync'
+import { inThreadOrder, type ExportedDocument } from './collect.ts'
+
+/** The CSV's columns, in order (its header row). */
+export const csvColumns = ['id', 'document', 'quote', 'prefix', 'suffix', 'start', 'end', 'motivation', 'body', 'tags', 'author', 'status', 'created', 'modified', 'parent id'] as const
+
+/**
+ * The annotations as CSV (RFC 4180, by csv-stringify): one row per
+ * annotation or reply, each root followed by its replies. Selectors are
+ * where the words are now (code points); an orphan keeps its last ones.
+ * Tags are joined with ", ".
+ */
+export function toCsv(documents: ExportedDocument[]): string {
+	const rows = inThreadOrder(documents).map(({ view, documentTitle, place }) => {
+		const anchor = place ?? (view.anchor ? { exact: view.anchor.exact, prefix: view.anchor.prefix, suffix: view.anchor.suffix, start: view.anchor.startOffset, end: view.anchor.endOffset } : null)
+		return [
+			view.id,
+			documentTitle,
+			anchor?.exact ?? '',
+			anchor?.prefix ?? '',
+			anchor?.suffix ?? '',
+			anchor?.start ?? '',
+			anchor?.end ?? '',
+			view.motivation,
+			view.body,
+			view.tags.join(', '),
+			view.creator?.name ?? '',
+			view.status,
+			view.createdAt,
+			view.modifiedAt,
+			view.parentId ?? '',
+		]
+	})
+	// A byte-order mark, so that spreadsheet programs read the file as UTF-8.
+	return '\ufeff' + stringify(rows, { header: true, columns: [...csvColumns] })
+}
