@@ -19,7 +19,7 @@ const seminar = demoGroups.seminar.id
 const stalin = demoDocuments[0].id
 const users: Record<'owner' | 'moderator' | 'reviewer' | 'reader', User> = {} as never
 let reviewer: FormClient
-const ids: Record<string, string> = {}
+const ids = {} as Record<'shared' | 'second' | 'ownDraft' | 'othersDraft' | 'reply', string>
 const quotes = {
 	shared: 'open debate in the Party ceased',
 	second: 'foreign travel were shut down',
