@@ -17,12 +17,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import * as Y from 'yjs'
+import { findUserByEmail } from '#db/queries/accounts.ts'
+import { openDatabase } from '#db/client.ts'
 import { FormClient, signUp } from '#tests/support/http-client.ts'
 import { summarizeCpuProfile } from './cpu-profile.ts'
 import { peerClient, serverKinds, sleep, until, type ClientTarget, type ServerKind } from './peers/clients.ts'
 import { coldOpen, makeHistory, seedHistory, type ColdOpenFigures, type HistoryDocument } from './peers/cold-open.ts'
 import { runDurability, type DurabilityFigures } from './peers/durability.ts'
-import { runReader, type ReaderFigures } from './peers/reader.ts'
+import { runReader, seedReaderEdition } from './peers/reader.ts'
 import { latencySvg, markdownReport, type PeersReport } from './peers/report.ts'
 import { freePort, startPeerServer, type PeerServer } from './peers/servers.ts'
 import { runCapacity, runSyncScenario, type CapacityFigures, type SteadySettings, type SyncFigures } from './peers/sync-workloads.ts'
@@ -277,7 +279,20 @@ try {
 
 	if (flags.workloads.includes('reader')) {
 		progress('public reader')
-		report.reader = await runReader({ start: () => start('scholion'), stop, databaseUrl, seconds: flags.readerSeconds, progress })
+		const reader = fixture.reader!
+		const { words } = await seedReaderEdition(databaseUrl, reader, 2000, flags.seed)
+		const server = await start('scholion')
+		report.reader = await runReader({
+			server,
+			documentId: reader.documentId,
+			words,
+			annotations: 2000,
+			scratch,
+			seconds: flags.readerSeconds,
+			connections: 10,
+			progress,
+		})
+		await stop()
 	}
 
 	if (flags.profile && existsSync(profileDir)) {
@@ -315,7 +330,8 @@ process.exit()
 async function prepareScholion() {
 	// Seeding sends thousands of updates on one socket: above the default per-socket rate limit.
 	const server = await start('scholion', { COLLAB_MESSAGES_PER_SECOND: '100000' })
-	const user = await signUp(server.url, { email: `peers-${Date.now()}@scholion.test`, name: 'Peers Bench' })
+	const email = `peers-${Date.now()}@scholion.test`
+	const user = await signUp(server.url, { email, name: 'Peers Bench' })
 	const created = await user.post('/groups/new', { name: 'Peers benchmark', kind: 'seminar', description: '' })
 	const groupPath = created.headers.get('Location')
 	if (created.status !== 302 || !groupPath) throw new Error(`creating the group failed with ${created.status}`)
@@ -342,8 +358,17 @@ async function prepareScholion() {
 		for (const [i, id] of ids.entries()) cold.push(makeHistory(id, await fetchState(server, user.cookieHeader, id), flags.history, flags.seed * 1000 + i))
 		await seedHistory({ kind: 'scholion', baseUrl: server.url, cookie: user.cookieHeader }, server.pid, cold, progress)
 	}
+	let reader: { documentId: string; groupId: string; userId: string; state: Uint8Array } | null = null
+	if (flags.workloads.includes('reader')) {
+		const long = Array.from({ length: 26 }, (_, i) => `Part ${i + 1}\n\n${text}`).join('\n\n')
+		const [documentId] = await importMany(1, 'Reader edition', long)
+		const handle = await openDatabase({ url: databaseUrl, migrate: false })
+		const account = await findUserByEmail(handle.db, email).finally(() => handle.close())
+		if (!account) throw new Error('the bench account is missing')
+		reader = { documentId: documentId!, groupId: groupPath.split('/')[2]!, userId: account.id, state: await fetchState(server, user.cookieHeader, documentId!) }
+	}
 	await stop()
-	return { cookie: user.cookieHeader, steady: steadyDocuments, capacity, durability, cold, smallState }
+	return { cookie: user.cookieHeader, steady: steadyDocuments, capacity, durability, cold, smallState, reader }
 }
 
 /** The document's Yjs state as Scholion serves it. */

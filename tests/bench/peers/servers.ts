@@ -6,6 +6,7 @@
  * reference server with its LevelDB persistence (YPERSISTENCE).
  */
 import { spawn } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,7 +43,34 @@ process.once('exit', () => {
 	for (const kill of live) kill()
 })
 
-export async function startPeerServer(options: PeerServerOptions): Promise<PeerServer> {
+/**
+ * Other work in the same tree may be rebuilding the app (`npm run build` empties
+ * build/ first): Scholion starts once the build is there and has not changed for 3 s.
+ */
+async function buildReady(): Promise<void> {
+	const file = path.join(root, 'build/server/index.js')
+	const deadline = Date.now() + 180_000
+	while (Date.now() < deadline) {
+		if (existsSync(file) && Date.now() - statSync(file).mtimeMs > 3000 && existsSync(path.join(root, 'build/client'))) return
+		await new Promise((resolve) => setTimeout(resolve, 500))
+	}
+	throw new Error('build/server/index.js did not appear within 180 s')
+}
+
+export async function startPeerServer(options: PeerServerOptions, attempt = 1): Promise<PeerServer> {
+	if (options.kind === 'scholion') await buildReady()
+	try {
+		return await spawnPeerServer(options)
+	} catch (error) {
+		// A rebuild that began just as the server loaded the build: once more, with the new one.
+		if (options.kind === 'scholion' && attempt < 3 && /build\/server\/index\.js/.test(String(error))) {
+			return startPeerServer(options, attempt + 1)
+		}
+		throw error
+	}
+}
+
+async function spawnPeerServer(options: PeerServerOptions): Promise<PeerServer> {
 	const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []
 	const common = { HOST: '127.0.0.1', PORT: String(options.port) }
 	const spec: Record<ServerKind, { args: string[]; env: Record<string, string>; ready: RegExp }> = {
