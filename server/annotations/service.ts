@@ -165,11 +165,14 @@ export class AnnotationService {
 			(content.body !== undefined && content.body !== record.body) ||
 			(content.motivation !== undefined && content.motivation !== record.motivation) ||
 			(tags !== undefined && tags.join('\u0000') !== record.tags.join('\u0000'))
+		const statusChange = status && status !== record.status ? (status === 'draft' ? 'draft' : 'submitted') : null
+		// A refused status change must not leave the new words saved behind it.
+		if (statusChange) await this.workflow?.checkAuthorStatusChange(record, statusChange)
 		if (contentChanged) await updateAnnotation(this.db, id, { ...content, ...(tags ? { tags } : {}) })
 		if (this.workflow) {
 			const updated = (await findAnnotation(this.db, id))!
-			if (status && status !== record.status) {
-				await this.workflow.authorStatusChange(user, updated, status === 'draft' ? 'draft' : 'submitted')
+			if (statusChange) {
+				await this.workflow.authorStatusChange(user, updated, statusChange)
 			} else if (contentChanged) {
 				await this.workflow.contentEdited(user, updated)
 			}

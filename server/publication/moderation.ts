@@ -157,14 +157,13 @@ export class PublicationService {
 		}
 	}
 
-	/** Checks an author's status change (draft ⇄ submitted) and carries it out. */
-	async authorStatusChange(user: User, record: AnnotationRecord, to: 'draft' | 'submitted') {
+	/** Refuses an author's status change (draft ⇄ submitted) that the workflow does not allow; changes nothing. */
+	async checkAuthorStatusChange(record: AnnotationRecord, to: 'draft' | 'submitted') {
 		if (record.status === to) return
 		if (to === 'submitted') {
 			if (record.status !== 'draft' && record.status !== 'changes_requested') {
 				throw new AnnotationError(409, `A ${statusWords(record.status)} annotation cannot be submitted again.`)
 			}
-			await this.submitted(user, record, record.status, record.status === 'changes_requested' ? 'Resubmitted with the requested changes.' : 'Submitted for moderation.')
 			return
 		}
 		// Back to draft: only what has never been public, and not after a decision against it.
@@ -175,6 +174,16 @@ export class PublicationService {
 			throw new AnnotationError(409, 'This annotation has a published version; it cannot go back to draft.')
 		}
 		if (record.parentId) throw new AnnotationError(400, 'A reply cannot be a draft.')
+	}
+
+	/** Carries out an author's status change (draft ⇄ submitted), checked first. */
+	async authorStatusChange(user: User, record: AnnotationRecord, to: 'draft' | 'submitted') {
+		await this.checkAuthorStatusChange(record, to)
+		if (record.status === to) return
+		if (to === 'submitted') {
+			await this.submitted(user, record, record.status, record.status === 'changes_requested' ? 'Resubmitted with the requested changes.' : 'Submitted for moderation.')
+			return
+		}
 		await setAnnotationStatus(this.db, record.id, { status: 'draft' })
 		await this.log(record, user.id, user.name, record.status, 'draft', 'Withdrawn by the author.')
 	}

@@ -190,3 +190,17 @@ describe('moderation workflow on an editorial board with a quorum of two', () =>
 		expect(await refusal(publication.freezeEdition(users.reviewer, manuscript))).toMatchObject({ status: 403 })
 	})
 })
+
+describe('an author’s refused status change', () => {
+	test('leaves the words as they were', async () => {
+		const { publication, annotations } = app.server
+		const a = await annotate(users.reviewer, 'Siberian city every', 'Original words.')
+		await publication.decide(users.moderator, a.id, { verdict: 'reject', reason: 'no' })
+		expect(await refusal(annotations.edit(users.reviewer, a.id, { body: 'Sneaked in.', status: 'submitted' }))).toMatchObject({ status: 409 })
+		const b = await annotate(users.reviewer, 'city every third', 'Published words.')
+		await publication.decide(users.owner, b.id, { verdict: 'approve', reason: 'ok' })
+		expect(await refusal(annotations.edit(users.reviewer, b.id, { body: 'Changed words.', status: 'draft' }))).toMatchObject({ status: 409 })
+		const [record] = await annotations.list(users.reviewer, manuscript).then((all) => all.filter((x) => x.id === b.id))
+		expect(record).toMatchObject({ body: 'Published words.', status: 'published' })
+	})
+})

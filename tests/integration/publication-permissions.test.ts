@@ -76,7 +76,7 @@ beforeAll(async () => {
 	app = await startTestApp({ placeAnchorsAfterMs: 20 })
 	await seedDemo(app.database.db)
 	const { annotations, publication, collab } = app.server
-	const [author, moderator, owner] = await Promise.all(['reviewer', 'moderator', 'owner'].map((r) => user(`${r}@scholion.test`)))
+	const [author, moderator, owner] = (await Promise.all(['reviewer', 'moderator', 'owner'].map((r) => user(`${r}@scholion.test`)))) as [User, User, User]
 	const quotes = ['It is reported that', 'every third resident', 'large Siberian city', 'the famine was', 'annual death toll', 'growth hormone', 'penal battalions']
 	for (const [i, status] of statuses.entries()) {
 		const anchor = await collab.withDocument(documentId, (room) => {
