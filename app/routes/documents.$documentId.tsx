@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Editor } from '#app/components/Editor.tsx'
+import { useLinkedAnnotation } from '#app/components/annotations/useLinkedAnnotation.ts'
 import { useJumpToOffset } from '#app/components/dashboards/useJumpToOffset.ts'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
 import { loadDocumentForReading } from '#app/utils/documents.server.ts'
@@ -34,6 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function DocumentPage() {
 	const { group, document, doc, canWrite, isMember, user, annotations } = useLoaderData<typeof loader>()
+	useLinkedAnnotation()
 	useJumpToOffset()
 	return (
 		<article aria-labelledby="document-title">
@@ -45,6 +47,12 @@ export default function DocumentPage() {
 				{document.wordCount.toLocaleString('en')} words
 				{document.sourceName ? ` · imported from ${document.sourceName}` : ' · pasted text'} on{' '}
 				{document.createdAt.slice(0, 10)}
+				{annotations.canAnnotate ? (
+					<>
+						{' · '}
+						<Link to={`/documents/${document.id}/import-annotations`}>Import annotations</Link>
+					</>
+				) : null}
 			</p>
 			{/* Keyed by document: moving to another document starts a new session. */}
 			<Editor key={document.id} documentId={document.id} doc={doc} user={user} canWrite={canWrite} isMember={isMember} annotations={annotations} />
