@@ -31,6 +31,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		may: {
 			moderate,
 			import: access.can('document.import'),
+			dashboard: access.can('dashboard.view'),
+			export: access.can('annotation.read'),
 			viewMembers: access.can('members.view'),
 			join: access.can('group.join'),
 			leave: access.can('group.leave'),
@@ -83,6 +85,16 @@ export default function GroupPage() {
 				{may.import ? (
 					<Link className="button" to={`/groups/${group.id}/import`}>
 						Import a document
+					</Link>
+				) : null}
+				{may.dashboard ? (
+					<Link className="button secondary" to={`/groups/${group.id}/dashboard`}>
+						Dashboard
+					</Link>
+				) : null}
+				{may.export ? (
+					<Link className="button secondary" to={`/groups/${group.id}/export`}>
+						Export annotations
 					</Link>
 				) : null}
 				{may.moderate ? (
