@@ -51,6 +51,7 @@ export function Layout({ children }: { children: ReactNode }) {
 					<nav aria-label="Account">
 						{user ? (
 							<>
+								<Link to="/search">Search</Link>
 								<InboxLink unread={data?.unread ?? 0} />
 								<span className="who">
 									<span className="swatch" style={{ background: user.color }} aria-hidden="true" />
