@@ -27,7 +27,11 @@ export interface CollabOptions {
 	messagesPerSecond: number
 	/** Messages a connection may send at once before the rate applies. Default 400. */
 	messageBurst: number
-	/** Group-commit window for document updates, in ms. Default 20. */
+	/**
+	 * Group-commit window for document updates, in ms. Default 0: write at once, and
+	 * gather what arrives while a write is in flight. Updates reach the other clients
+	 * only after their commit, so this window is part of every edit's latency.
+	 */
 	groupCommitMs: number
 	/** Fold the update log into the snapshot after this many updates, once the document is idle. Default 500. */
 	compactAfterUpdates: number
@@ -53,7 +57,7 @@ export const defaultCollabOptions: CollabOptions = {
 	maxFrameBytes: 2 * 1024 * 1024,
 	messagesPerSecond: 200,
 	messageBurst: 400,
-	groupCommitMs: 20,
+	groupCommitMs: 0,
 	compactAfterUpdates: 500,
 	compactWhenIdleMs: 1000,
 	unloadAfterMs: 10_000,

@@ -42,8 +42,8 @@ export interface RoomHooks {
 /**
  * One live document: its Y.Doc, its awareness, and the sockets editing it
  * in this process. Nothing is answered before the stored state has loaded;
- * every change a client makes is applied, broadcast, logged for group commit
- * and, once committed, acknowledged to the clients that asked.
+ * every change a client makes is applied, logged for group commit and, once
+ * committed, forwarded to the other clients and acknowledged to those that asked.
  */
 export class DocumentRoom {
 	readonly doc = new Y.Doc()
@@ -58,6 +58,8 @@ export class DocumentRoom {
 	/** Which user each awareness client id belongs to. */
 	private readonly awarenessOwners = new Map<number, string>()
 	private awarenessTimer: NodeJS.Timeout | null = null
+	/** Update messages applied but not yet committed, with the connection each came from. */
+	private unsent: [Uint8Array, unknown][] = []
 	destroyed = false
 
 	constructor(
@@ -286,17 +288,22 @@ export class DocumentRoom {
 
 	private onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === loadOrigin) return
-		const message = updateMessage(update)
-		for (const connection of this.connections) {
-			if (connection !== origin) connection.send(message)
-		}
+		// Forwarded to the other clients only once stored: a peer never sees an
+		// edit that a crash could still take away (if its author is gone too).
+		this.unsent.push([updateMessage(update), origin])
 		// Every process logs what it applies, including changes relayed from
 		// others: if the process a client wrote to dies before its commit, the
 		// edit is still stored by any process that saw it (rows are idempotent).
 		this.tailLength++
 		this.hooks.log.append(this.documentId, update, () => {
+			// Cut with the batch: everything applied so far is in it or in an earlier one.
 			const stateVector = Y.encodeStateVector(this.doc)
-			return () => this.acknowledge(stateVector)
+			const committed = this.unsent
+			this.unsent = []
+			return () => {
+				this.forward(committed)
+				this.acknowledge(stateVector)
+			}
 		})
 		if (origin instanceof Connection) {
 			this.hooks.publish?.(this, 'update', update)
@@ -325,6 +332,14 @@ export class DocumentRoom {
 		this.changedAwareness.clear()
 		const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids))
 		for (const connection of this.connections) connection.send(message)
+	}
+
+	/** Sends stored updates to every connection but their author's. */
+	private forward(updates: [Uint8Array, unknown][]) {
+		if (this.destroyed) return
+		for (const connection of this.connections) {
+			for (const [message, origin] of updates) if (connection !== origin) connection.send(message)
+		}
 	}
 
 	/** "Everything up to this state vector is stored", to the clients that asked. */

@@ -13,7 +13,11 @@ interface Batch {
 }
 
 export interface UpdateLogOptions {
-	/** How long the first update of a batch waits for company before the batch is written. */
+	/**
+	 * How long the first update of a batch waits for company before the batch is
+	 * written; 0 writes at the end of the event loop's turn (updates arriving during
+	 * a write still go together into the next batch).
+	 */
 	groupCommitMs: number
 	/** Called after each committed batch with the number of rows written per document. */
 	onCommitted?: (documentId: string, rows: number) => void
@@ -21,7 +25,8 @@ export interface UpdateLogOptions {
 
 /**
  * Group commit of Yjs updates into document_updates. Updates of every
- * document are gathered for `groupCommitMs` and written in one statement;
+ * document are gathered for `groupCommitMs` (and while the previous batch is
+ * being written) and written in one statement;
  * batches are written one after another, so row ids follow arrival order.
  * A failed write keeps its rows and retries with back-off: nothing queued is
  * dropped, and nothing is acknowledged before it is committed.
@@ -30,6 +35,7 @@ export class UpdateLog {
 	private queue: Pending[] = []
 	private marks = new Map<string, () => () => void>()
 	private timer: NodeJS.Timeout | null = null
+	private immediate: NodeJS.Immediate | null = null
 	private writing: Promise<void> | null = null
 	private retryMs = 0
 	private idleWaiters: (() => void)[] = []
@@ -59,9 +65,11 @@ export class UpdateLog {
 		if (this.queue.length === 0 && !this.writing) return Promise.resolve()
 		return new Promise((resolve) => {
 			this.idleWaiters.push(resolve)
-			if (!this.writing && this.timer) {
-				clearTimeout(this.timer)
+			if (!this.writing && (this.timer || this.immediate)) {
+				if (this.timer) clearTimeout(this.timer)
+				if (this.immediate) clearImmediate(this.immediate)
 				this.timer = null
+				this.immediate = null
 				void this.write()
 			}
 		})
@@ -73,11 +81,19 @@ export class UpdateLog {
 	}
 
 	private schedule() {
-		if (this.timer || this.writing) return
-		this.timer = setTimeout(() => {
-			this.timer = null
-			void this.write()
-		}, this.options.groupCommitMs + this.retryMs)
+		if (this.timer || this.immediate || this.writing) return
+		const delay = this.options.groupCommitMs + this.retryMs
+		// With no window, an idle log still waits for the end of this turn of the event
+		// loop (every update of the frames read together); a busy one gathers the updates
+		// that arrive while a write is in flight.
+		if (delay > 0) this.timer = setTimeout(this.writeNow, delay)
+		else this.immediate = setImmediate(this.writeNow)
+	}
+
+	private writeNow = () => {
+		this.timer = null
+		this.immediate = null
+		void this.write()
 	}
 
 	private cut(): Batch {
@@ -107,8 +123,17 @@ export class UpdateLog {
 				console.error(`[collab] writing ${batch.rows.length} updates failed; retrying:`, error)
 				// Put the batch back in front, in order, with its acknowledgements.
 				this.queue = [...batch.rows, ...this.queue]
+				// Both the failed batch's acknowledgement and any newer one must run, in order:
+				// each also forwards its own updates to the other clients.
 				for (const [documentId, ack] of batch.committed) {
-					if (!this.marks.has(documentId)) this.marks.set(documentId, () => ack)
+					const newer = this.marks.get(documentId)
+					this.marks.set(documentId, () => {
+						const later = newer?.()
+						return () => {
+							ack()
+							later?.()
+						}
+					})
 				}
 				this.retryMs = Math.min(2000, Math.max(50, this.retryMs * 2))
 			}
