@@ -8,6 +8,7 @@ import {
 	Outlet,
 	Scripts,
 	ScrollRestoration,
+	useMatches,
 	useRouteError,
 	useRouteLoaderData,
 } from '@remix-run/react'
@@ -32,6 +33,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
 	const data = useRouteLoaderData<typeof loader>('root')
 	const user = data?.user ?? null
+	// A page that works fully without JavaScript and is mostly data (the public
+	// reader of a long edition) says so with `handle.scripts = false`: it is sent
+	// without the hydration scripts, which would repeat all its data a second time.
+	const scripts = !useMatches().some((match) => (match.handle as { scripts?: boolean } | undefined)?.scripts === false)
 	return (
 		<html lang="en">
 			<head>
@@ -74,8 +79,8 @@ export function Layout({ children }: { children: ReactNode }) {
 				<main id="main" tabIndex={-1}>
 					{children}
 				</main>
-				<ScrollRestoration />
-				<Scripts />
+				{scripts ? <ScrollRestoration /> : null}
+				{scripts ? <Scripts /> : null}
 			</body>
 		</html>
 	)

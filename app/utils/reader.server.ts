@@ -7,16 +7,19 @@
  * reads, so every page is public by construction.
  */
 import type { AppLoadContext } from '@remix-run/node'
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
 import { Node as ProseMirrorNode } from 'prosemirror-model'
 import { z } from 'zod'
-import { listVersions } from '#db/queries/publication.ts'
+import { documentPublicationFingerprint, listVersions } from '#db/queries/publication.ts'
 import { isUuid } from '#db/ids.ts'
 import { schema, type DocumentJSON } from '#app/editor/schema.ts'
 import { PlainTextIndex } from '#app/editor/plain-text.ts'
 import { motivationLabels } from '#app/annotations/types.ts'
 import { editionCitation, versionCitation, type Citations } from '#app/publication/citations.server.ts'
 import type { PublishedVersionView } from '#app/publication/types.ts'
-import type { EditionNote, EditionPageData, PermalinkPageData } from '#app/components/reader/types.ts'
+import type { EditionNote, EditionPageData, EditionSummary, PermalinkPageData } from '#app/components/reader/types.ts'
+import { EditionReader } from '#app/components/reader/EditionReader.tsx'
 import { editionPath, highlightElementId, noteElementId, versionPath } from '#app/components/reader/format.ts'
 import { notFound } from '#app/utils/responses.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
@@ -99,6 +102,44 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 		},
 	}
 }
+
+/**
+ * An edition page rendered to HTML once and reused while nothing it shows
+ * has changed. A long edition with thousands of notes is large; building it
+ * on every request, and sending its data a second time for hydration, made
+ * it slow. The page needs no JavaScript (its routes turn hydration off), so
+ * the loader hands over finished markup and a small summary for the <head>.
+ * The fingerprint (one query) covers everything the page shows.
+ */
+export async function renderEditionPage(
+	context: AppLoadContext,
+	documentId: string,
+	number?: number,
+): Promise<{ summary: EditionSummary; html: string }> {
+	const key = `${context.appOrigin} ${documentId} ${number ?? 'latest'}`
+	const fingerprint = await documentPublicationFingerprint(context.db, documentId)
+	const known = renderedEditions.get(key)
+	if (known && known.fingerprint === fingerprint) {
+		renderedEditions.delete(key)
+		renderedEditions.set(key, known)
+		return known.page
+	}
+	const data = await loadEditionPage(context, documentId, number)
+	const page = {
+		summary: { edition: data.edition, noteCount: data.notes.length, links: data.links },
+		html: renderToStaticMarkup(createElement(EditionReader, data)),
+	}
+	renderedEditions.set(key, { fingerprint, page })
+	if (renderedEditions.size > renderedEditionsKept) {
+		const [oldest] = renderedEditions.keys()
+		if (oldest) renderedEditions.delete(oldest)
+	}
+	return page
+}
+
+const renderedEditions = new Map<string, { fingerprint: string; page: { summary: EditionSummary; html: string } }>()
+/** Rendered pages kept (most recently used); a 30,000-word edition with 2,000 notes is about 2 MB. */
+const renderedEditionsKept = 20
 
 function withoutRetractedBody(version: PublishedVersionView): PublishedVersionView {
 	return version.retraction ? { ...version, body: '', bodyHtml: '' } : version

@@ -284,3 +284,24 @@ export async function userName(db: Database, userId: string): Promise<string> {
 	const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId))
 	return row?.name ?? 'Someone'
 }
+
+/**
+ * What an edition page of a document depends on, in one cheap query: the
+ * versions (how many, the latest publication and retraction, how many
+ * superseded), the latest edition and the group's name. Equal fingerprints
+ * mean an identical page, so a rendered page can be reused.
+ */
+export async function documentPublicationFingerprint(db: Database, documentId: string): Promise<string> {
+	// Both drivers answer execute() with { rows }.
+	const result = (await db.execute(sql`
+		select
+			(select count(*) from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId})::text || '/' ||
+			coalesce((select max(${annotationVersions.publishedAt})::text from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId}), '') || '/' ||
+			coalesce((select max(${annotationVersions.retractedAt})::text from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId}), '') || '/' ||
+			(select count(*) from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId} and ${annotationVersions.standing} = 'superseded')::text || '/' ||
+			coalesce((select max(${editions.number}) from ${editions} where ${editions.documentId} = ${documentId}), 0)::text || '/' ||
+			coalesce((select ${groups.name} from ${documents} join ${groups} on ${groups.id} = ${documents.groupId} where ${documents.id} = ${documentId}), '')
+			as fingerprint
+	`)) as unknown as { rows: { fingerprint: string }[] }
+	return result.rows[0]?.fingerprint ?? ''
+}

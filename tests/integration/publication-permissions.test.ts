@@ -11,7 +11,7 @@ import { FormClient, signUp } from '#tests/support/http-client.ts'
 /**
  * The permission matrix of the published layer: every status of an
  * annotation, for every kind of visitor, on every path that shows
- * annotations. The expected table is written out below; the test builds
+ * annotations (pages, JSON, feeds, the container, both searches). The expected table is written out below; the test builds
  * the same table from real responses and compares the two whole.
  */
 
@@ -35,8 +35,15 @@ const publicRow: Record<Status, Seen> = {
 	pending_edit: 'shown',
 }
 const publicPaths = ['reader page', 'permalink', 'version permalink', 'JSON-LD', 'container', 'group feed', 'document feed'] as const
-const workspacePaths = ['workspace JSON', 'document page'] as const
-type PathName = (typeof publicPaths)[number] | (typeof workspacePaths)[number]
+const workspacePaths = ['workspace JSON', 'document page', 'workspace search'] as const
+type PathName = (typeof publicPaths)[number] | (typeof workspacePaths)[number] | 'public search'
+
+/**
+ * The public search looks for the annotation's own words: the published
+ * ones; by default not a retracted text (a checkbox includes it, marked),
+ * and never the unpublished wording of an edit.
+ */
+const publicSearchRow: Record<Status, Seen> = { ...publicRow, retracted: 'absent', pending_edit: 'absent' }
 
 /** What members see in the workspace: everything but others' drafts. Outsiders and anonymous visitors: nothing. */
 function workspaceSeen(visitor: Visitor, status: Status): Seen {
@@ -54,6 +61,7 @@ const expected: Record<Visitor, Record<Status, Record<PathName, Seen>>> = Object
 				{
 					...Object.fromEntries(publicPaths.map((p) => [p, publicRow[status]])),
 					...Object.fromEntries(workspacePaths.map((p) => [p, workspaceSeen(visitor, status)])),
+					'public search': publicSearchRow[status],
 				},
 			]),
 		),
@@ -154,6 +162,8 @@ async function observe(client: FormClient): Promise<Record<Status, Record<PathNa
 			'document feed': present(texts['document feed'], 'document feed') ? 'shown' : 'absent',
 			'workspace JSON': present(texts['workspace JSON'], 'workspace JSON') ? 'shown' : 'absent',
 			'document page': present(texts['document page'], 'document page') ? 'shown' : 'absent',
+			'workspace search': (await get(`/search?${new URLSearchParams({ q: marker(status) })}`)).includes(id) ? 'shown' : 'absent',
+			'public search': (await get(`/read/search?${new URLSearchParams({ q: marker(status) })}`)).includes(id) ? 'shown' : 'absent',
 		}
 	}
 	return row

@@ -1,19 +1,19 @@
 import type { MetaDescriptor } from '@remix-run/node'
 import { motivationLabels } from '#app/annotations/types.ts'
-import type { EditionPageData, PermalinkPageData } from './types.ts'
+import type { EditionSummary, PermalinkPageData } from './types.ts'
 
 /** The <head> and response headers of the public reader's pages, shared by the routes that show the same page. */
 
 const site = 'Scholion'
 
-export function editionMeta(page: EditionPageData | undefined): MetaDescriptor[] {
+export function editionMeta(page: EditionSummary | undefined): MetaDescriptor[] {
 	if (!page) return [{ title: `Not found · ${site}` }]
 	const { edition } = page
 	return [
 		{ title: `${edition.documentTitle}, edition ${edition.number} · ${site}` },
 		{
 			name: 'description',
-			content: `Edition ${edition.number} of “${edition.documentTitle}”, published by ${edition.groupName}, with ${page.notes.length} published annotations.`,
+			content: `Edition ${edition.number} of “${edition.documentTitle}”, published by ${edition.groupName}, with ${page.noteCount} published annotations.`,
 		},
 		{ tagName: 'link', rel: 'canonical', href: page.links.edition },
 		{
@@ -27,7 +27,7 @@ export function editionMeta(page: EditionPageData | undefined): MetaDescriptor[]
 }
 
 /** The edition announces its W3C Web Annotation Protocol container (Web Annotation Protocol §4, discovery). */
-export function editionHeaders(page: EditionPageData): HeadersInit {
+export function editionHeaders(page: EditionSummary): HeadersInit {
 	return { Link: `<${page.links.container}>; rel="http://www.w3.org/ns/oa#annotationService"` }
 }
 

@@ -29,6 +29,13 @@ export interface EditionPageData {
 	links: { edition: string; container: string; feed: string }
 }
 
+/** What an edition page's <head> and headers need, beside its rendered markup. */
+export interface EditionSummary {
+	edition: EditionView
+	noteCount: number
+	links: EditionPageData['links']
+}
+
 export interface PermalinkPageData {
 	version: PublishedVersionView
 	versions: PublishedVersionView[]
