@@ -29,12 +29,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		canWrite: access.can('document.edit'),
 		isMember: access.role !== null,
 		annotations: { canAnnotate: access.can('annotation.create'), canModerate: access.can('annotation.deleteAny') },
+		links: {
+			dashboard: access.can('dashboard.view'),
+			export: access.can('annotation.read'),
+			// The public edition, once one is frozen (the reader's own 404 otherwise).
+			reader: (await context.publication.published.editions(access.document.id)).length > 0,
+		},
 		user: { id: user.id, name: user.name, color: user.color },
 	}
 }
 
 export default function DocumentPage() {
-	const { group, document, doc, canWrite, isMember, user, annotations } = useLoaderData<typeof loader>()
+	const { group, document, doc, canWrite, isMember, user, annotations, links } = useLoaderData<typeof loader>()
 	useLinkedAnnotation()
 	useJumpToOffset()
 	return (
@@ -51,6 +57,24 @@ export default function DocumentPage() {
 					<>
 						{' · '}
 						<Link to={`/documents/${document.id}/import-annotations`}>Import annotations</Link>
+					</>
+				) : null}
+				{links.export ? (
+					<>
+						{' · '}
+						<Link to={`/documents/${document.id}/export`}>Export annotations</Link>
+					</>
+				) : null}
+				{links.dashboard ? (
+					<>
+						{' · '}
+						<Link to={`/documents/${document.id}/dashboard`}>Dashboard</Link>
+					</>
+				) : null}
+				{links.reader ? (
+					<>
+						{' · '}
+						<a href={`/read/${document.id}`}>Public edition</a>
 					</>
 				) : null}
 			</p>

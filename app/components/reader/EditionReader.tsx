@@ -72,6 +72,7 @@ export function EditionReader({ edition, editions, blocks, notes, citation, link
 				<div className="reader-actions">
 					<CiteDialog citation={citation} title="Cite this edition" fileName={`${slug(edition.documentTitle)}-edition-${edition.number}`} />
 					<a href={links.feed}>Feed of new annotations</a>
+					<a href={`${editionPath(edition.documentId, edition.number)}/print`}>Printable edition</a>
 				</div>
 			</header>
 
