@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { motivations } from '#app/annotations/types.ts'
 import { DecisionResults } from '#app/components/moderation/DecisionResults.tsx'
+import { EarlierEditionList } from '#app/components/moderation/EarlierEditionList.tsx'
 import { EditionList } from '#app/components/moderation/EditionList.tsx'
 import { ModerationQueue } from '#app/components/moderation/ModerationQueue.tsx'
 import { PolicyForm } from '#app/components/moderation/PolicyForm.tsx'
@@ -12,7 +13,7 @@ import type { DecisionReport, QueueFilters, QueueItemView } from '#app/component
 import '#app/components/moderation/moderation.css'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
 import { fieldErrors, type FieldErrors } from '#app/utils/forms.ts'
-import { decideAndReport, documentEditions, loadQueue } from '#app/utils/moderation.server.ts'
+import { decideAndReport, documentEditions, loadEarlierEditions, loadQueue } from '#app/utils/moderation.server.ts'
 import { isAnnotationError } from '#app/utils/publication.server.ts'
 import { findDocument } from '#app/utils/queries.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
@@ -60,12 +61,17 @@ const actionSchema = z.discriminatedUnion('intent', [
 		notice: z.string().trim().min(1, 'Write the public notice that will stand in place of the annotation.').max(2000, 'Keep the notice under 2,000 characters.'),
 	}),
 	z.object({ intent: z.literal('freeze'), documentId: z.string().uuid('Document not found.') }),
+	z.object({ intent: z.literal('carry'), annotationId: z.string().uuid('Annotation not found.'), confirmPlacement: z.literal('on').optional() }),
 ])
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireGroupAccess(context, user, params.groupId, 'annotation.moderate')
-	const [queue, editions] = await Promise.all([loadQueue(context, user, access.group.id), documentEditions(context, access.group.id)])
+	const [queue, editions, earlier] = await Promise.all([
+		loadQueue(context, user, access.group.id),
+		documentEditions(context, access.group.id),
+		loadEarlierEditions(context, user, access.group.id),
+	])
 	const query = Object.fromEntries(new URL(request.url).searchParams)
 	const parsed = filterSchema.safeParse(query)
 	const filters: QueueFilters = parsed.success ? parsed.data : {}
@@ -80,6 +86,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		choices: filterChoices(queue.items),
 		reports: queue.reports,
 		editions,
+		earlier,
 		may: { policy: access.can('group.policy'), freeze: access.can('edition.freeze'), retract: access.can('annotation.retract') },
 	}
 }
@@ -174,6 +181,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 						(left > 0 ? `, ${left} ${left === 1 ? 'stays' : 'stay'} on ${stays}.` : '.'),
 				})
 			}
+			case 'carry': {
+				const label = await labelInGroup(context, user, input.annotationId, groupId)
+				if (label === null) return answer({ error: 'Annotation not found in this group.' }, 404)
+				const version = await context.publication.carryToLatestEdition(user, input.annotationId, input.confirmPlacement === 'on')
+				return answer({ message: `${label}: published on the latest edition as version ${version.number}.` })
+			}
 		}
 	} catch (error) {
 		if (isAnnotationError(error)) return answer({ error: error.message }, error.status)
@@ -219,7 +232,7 @@ function filterChoices(items: QueueItemView[]) {
 }
 
 export default function ModerationPage() {
-	const { group, quorum, items, total, filters, filterError, choices, reports, editions, may } = useLoaderData<typeof loader>()
+	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, may } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -256,6 +269,10 @@ export default function ModerationPage() {
 					An edition is a frozen copy of a document: what the public reader shows and published annotations are pinned to.
 				</p>
 				<EditionList documents={editions} canFreeze={may.freeze} />
+			</section>
+			<section aria-labelledby="earlier-heading">
+				<h2 id="earlier-heading">Published on an earlier edition ({earlier.length})</h2>
+				<EarlierEditionList items={earlier} />
 			</section>
 			{may.policy ? (
 				<section aria-labelledby="policy-heading">

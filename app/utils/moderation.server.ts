@@ -7,12 +7,13 @@
 import type { AppLoadContext } from '@remix-run/node'
 import type { User } from '#db/queries/accounts.ts'
 import type { AnnotationRecord } from '#db/queries/annotations.ts'
-import { listDocuments } from '#db/queries/documents.ts'
+import { findDocument, listDocuments } from '#db/queries/documents.ts'
 import { listQueue, listTransitions, userName, type VersionRow } from '#db/queries/publication.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
 import type { Verdict } from '#server/publication/moderation.ts'
 import type {
+	EarlierEditionView,
 	DecisionReport,
 	DocumentEditions,
 	QueueItemView,
@@ -206,4 +207,26 @@ class NameCache {
 		}
 		return name
 	}
+}
+
+/** Published annotations left on an earlier edition, for "Publish on edition N" (moderation.ts onEarlierEditions). */
+export async function loadEarlierEditions(context: AppLoadContext, user: User, groupId: string): Promise<EarlierEditionView[]> {
+	const items = await context.publication.onEarlierEditions(user, groupId)
+	const titles = new Map<string, string>()
+	const out: EarlierEditionView[] = []
+	for (const item of items) {
+		if (!titles.has(item.record.documentId)) titles.set(item.record.documentId, (await findDocument(context.db, item.record.documentId))?.title ?? '')
+		out.push({
+			annotationId: item.record.id,
+			documentTitle: titles.get(item.record.documentId) ?? '',
+			author: item.version.authorName,
+			exact: item.version.exact ?? '',
+			bodyHtml: renderMarkdown(item.version.body),
+			editionNumber: item.editionNumber,
+			latestEditionNumber: item.latestEditionNumber,
+			placement: item.placement,
+			ownedByViewer: item.record.creatorId === user.id,
+		})
+	}
+	return out
 }

@@ -111,6 +111,15 @@ export async function listVersions(db: Database, annotationId: string): Promise<
 	return db.select().from(annotationVersions).where(eq(annotationVersions.annotationId, annotationId)).orderBy(asc(annotationVersions.number))
 }
 
+/** The versions that stand in a group (standing 'published'): at most one per annotation. */
+export async function listCurrentVersionsInGroup(db: Database, groupId: string): Promise<VersionRow[]> {
+	return db
+		.select()
+		.from(annotationVersions)
+		.where(and(eq(annotationVersions.groupId, groupId), eq(annotationVersions.standing, 'published')))
+		.orderBy(asc(annotationVersions.publishedAt))
+}
+
 export async function findVersionById(db: Database, versionId: string): Promise<VersionRow | null> {
 	const [row] = await db.select().from(annotationVersions).where(eq(annotationVersions.id, versionId))
 	return row ?? null

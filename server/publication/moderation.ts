@@ -18,6 +18,7 @@ import {
 	listOpenReports,
 	listQueue,
 	listTransitions,
+	listCurrentVersionsInGroup,
 	listVersions,
 	lockAnnotation,
 	resolveReport,
@@ -34,6 +35,7 @@ import {
 } from '#db/queries/publication.ts'
 import { listDocumentAnnotations } from '#db/queries/annotations.ts'
 import { can, type Action, type Actor } from '#app/policy/permissions.ts'
+import type { Anchor } from '#app/editor/anchoring.ts'
 import type { AnnotationStatus } from '#app/annotations/types.ts'
 import { AnnotationError, type AnnotationService } from '../annotations/service.ts'
 import type { CollabServer } from '../collab/collab-server.ts'
@@ -475,28 +477,86 @@ export class PublicationService {
 				left++
 				continue
 			}
-			const { quote, position } = placement.anchor
-			await this.db.transaction(async (tx) => {
-				const db = tx as unknown as Database
-				await lockAnnotation(db, record.id)
-				const number = (versions.at(-1)?.number ?? 0) + 1
-				await supersedeVersions(db, record.id, number)
-				await insertVersion(db, {
-					...withoutGenerated(current),
-					number,
-					editionId: edition.id,
-					exact: quote.exact,
-					prefix: quote.prefix,
-					suffix: quote.suffix,
-					startOffset: position.start,
-					endOffset: position.end,
-					publishedAt: new Date(),
-				})
-				await this.log(record, user.id, user.name, 'published', 'published', `Carried forward to edition ${edition.number}: the annotated words are unchanged.`, number, db)
-			})
+			await this.carryVersion(record, current, edition, placement.anchor, user, `Carried forward to edition ${edition.number}: the annotated words are unchanged.`)
 			carried++
 		}
 		return { carried, left }
+	}
+
+	/**
+	 * Published annotations of a group whose current version is on an older
+	 * edition than their document's latest, with where they would go on it:
+	 * what freezing did not carry forward by itself, for a moderator to decide.
+	 */
+	async onEarlierEditions(user: User, groupId: string) {
+		await this.require(user, groupId, 'annotation.moderate')
+		const out = []
+		for (const version of await listCurrentVersionsInGroup(this.db, groupId)) {
+			if (version.parentId) continue
+			const latest = await findEditionContent(this.db, version.documentId)
+			if (!latest || latest.id === version.editionId) continue
+			const record = await findAnnotation(this.db, version.annotationId)
+			if (!record?.anchor) continue
+			const placement = await this.editions.place(latest.id, record.anchor)
+			out.push({
+				record,
+				version,
+				editionNumber: (await findEditionContentById(this.db, version.editionId))?.number ?? 0,
+				latestEditionNumber: latest.number,
+				placement: { status: placement.status, confidence: placement.confidence, exact: placement.anchor?.quote.exact ?? placement.suggestion?.quote ?? null },
+			})
+		}
+		return out
+	}
+
+	/**
+	 * Publishes an annotation's current version again on its document's
+	 * latest edition, by the anchoring rules: exactly, or approximately with
+	 * the moderator's confirmation; an orphan stays on its edition.
+	 */
+	async carryToLatestEdition(user: User, annotationId: string, confirmPlacement: boolean): Promise<VersionRow> {
+		const { record } = await this.moderatable(user, annotationId, 'annotation.moderate')
+		if (record.creatorId === user.id) throw new AnnotationError(403, 'Nobody decides on their own annotation.')
+		if (!record.anchor) throw new AnnotationError(400, 'A reply goes with the annotation it answers.')
+		const current = currentVersion(await listVersions(this.db, annotationId))
+		if (!current) throw new AnnotationError(409, 'This annotation has no published version.')
+		const latest = await findEditionContent(this.db, record.documentId)
+		if (!latest || latest.id === current.editionId) throw new AnnotationError(409, 'It is already on the latest edition.')
+		const placement = await this.editions.place(latest.id, record.anchor)
+		if (placement.status === 'orphaned' || !placement.anchor) {
+			throw new AnnotationError(409, `The annotated words are not in edition ${latest.number}: the annotation stays on its edition.`)
+		}
+		if (placement.status === 'fuzzy' && !confirmPlacement) {
+			throw new PlacementConfirmationError(latest.number, placement.anchor.quote.exact, placement.confidence)
+		}
+		const how = placement.status === 'fuzzy' ? `placed approximately (${Math.round(placement.confidence * 100)} %), confirmed` : 'placed exactly'
+		const version = await this.carryVersion(record, current, latest, placement.anchor, user, `Carried forward to edition ${latest.number}: ${how}.`)
+		await this.annotations.announceById(annotationId)
+		return version
+	}
+
+	/** The current version again, unchanged but pinned to `edition` with selectors of its text; the old one is superseded. */
+	private async carryVersion(record: AnnotationRecord, current: VersionRow, edition: EditionRow, anchor: Anchor, user: User, reason: string) {
+		const { quote, position } = anchor
+		return this.db.transaction(async (tx) => {
+			const db = tx as unknown as Database
+			await lockAnnotation(db, record.id)
+			const number = ((await listVersions(db, record.id)).at(-1)?.number ?? 0) + 1
+			await supersedeVersions(db, record.id, number)
+			const version = await insertVersion(db, {
+				...withoutGenerated(current),
+				number,
+				editionId: edition.id,
+				exact: quote.exact,
+				prefix: quote.prefix,
+				suffix: quote.suffix,
+				startOffset: position.start,
+				endOffset: position.end,
+				publishedAt: new Date(),
+			})
+			await this.log(record, user.id, user.name, record.status, record.status, reason, number, db)
+			return version
+		})
 	}
 
 	private async reportsWithVersions(reports: ReportRow[]) {

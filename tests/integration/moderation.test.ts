@@ -204,3 +204,38 @@ describe('an author’s refused status change', () => {
 		expect(record).toMatchObject({ body: 'Published words.', status: 'published' })
 	})
 })
+
+describe('an annotation left on an earlier edition', () => {
+	test('is listed with its approximate place on the latest edition and published there only once a moderator confirms', async () => {
+		const { publication, collab } = app.server
+		const quote = 'Germans from Volga region were deported in 19 days'
+		const a = await annotate(users.reviewer, quote, 'Which deportation orders?')
+		await publication.decide(users.moderator, a.id, { verdict: 'approve', reason: 'ok' })
+		const before = (await publication.published.annotation(a.id))!.version.edition.number
+		// One letter of the annotated words changes in the live text.
+		await collab.withDocument(manuscript, (room) => {
+			const fragment = room.doc.getXmlFragment(documentFragmentName)
+			for (const block of fragment.toArray()) {
+				const text = (block as Y.XmlElement).get(0)
+				if (!(text instanceof Y.XmlText)) continue
+				const at = text.toString().indexOf('Volga region')
+				if (at >= 0) room.doc.transact(() => text.delete(at + 2, 1), 'test')
+			}
+		})
+		const { edition, left } = await publication.freezeEdition(users.owner, manuscript)
+		expect(left).toBeGreaterThanOrEqual(1)
+		const listed = (await publication.onEarlierEditions(users.owner, board)).find((item) => item.record.id === a.id)
+		expect(listed).toMatchObject({ editionNumber: before, latestEditionNumber: edition.number, placement: { status: 'fuzzy' } })
+		expect(listed!.placement.exact).toContain('Voga region')
+
+		expect(await refusal(publication.carryToLatestEdition(users.owner, a.id, false))).toMatchObject({ status: 409 })
+		expect(await refusal(publication.carryToLatestEdition(users.reviewer, a.id, true))).toMatchObject({ status: 403 })
+		const carried = await publication.carryToLatestEdition(users.owner, a.id, true)
+		expect(carried.number).toBe(2)
+		const shown = await publication.published.annotation(a.id)
+		expect(shown?.version).toMatchObject({ number: 2, body: 'Which deportation orders?', edition: { number: edition.number } })
+		expect(shown?.version.selector?.exact).toContain('Voga region')
+		expect(shown?.versions[0]).toMatchObject({ standing: 'superseded', supersededBy: 2 })
+		expect((await publication.onEarlierEditions(users.owner, board)).some((item) => item.record.id === a.id)).toBe(false)
+	})
+})

@@ -117,3 +117,17 @@ export interface VersionSummary {
 	standing: 'published' | 'superseded' | 'retracted'
 	retractionNotice: string | null
 }
+
+/** A published annotation whose current version is on an older edition than its document's latest. */
+export interface EarlierEditionView {
+	annotationId: string
+	documentTitle: string
+	author: string
+	/** The words it is published on, and where they would be on the latest edition. */
+	exact: string
+	bodyHtml: string
+	editionNumber: number
+	latestEditionNumber: number
+	placement: { status: 'exact' | 'fuzzy' | 'orphaned'; confidence: number; exact: string | null }
+	ownedByViewer: boolean
+}
