@@ -10,6 +10,8 @@ import { AnnotationService } from './annotations/service.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { PublicationService } from './publication/moderation.ts'
+import { readerPageCache } from './publication/reader-cache.ts'
+import { sessionCookie } from './session-cookie.ts'
 import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
@@ -119,6 +121,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		}
 		next()
 	})
+
+	app.use(readerPageCache(database.db, sessionCookie.name))
 
 	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
 	app.all(
