@@ -1,7 +1,6 @@
 import type { Database } from '#db/client.ts'
 import { findUserByEmail, type User } from '#db/queries/accounts.ts'
-import { findEditionContent } from '#db/queries/publication.ts'
-import { setGroupPolicy } from '#db/queries/publication.ts'
+import { findEditionContent, setGroupPolicy } from '#db/queries/publication.ts'
 import { AnnotationService } from '#server/annotations/service.ts'
 import { CollabServer } from '#server/collab/collab-server.ts'
 import { PublicationService } from '#server/publication/moderation.ts'
@@ -76,20 +75,24 @@ const demoAnnotations: Record<string, DemoAnnotation[]> = {
 
 /** Seeds the published demo where a seminar text has no edition yet. Returns whether anything was created. */
 export async function seedPublishedDemo(db: Database): Promise<{ created: boolean }> {
+	// Checked first: on every later start there is nothing to do, and nothing a group's owner changed
+	// since (such as the board's policy) is touched.
+	const missing = []
+	for (const entry of Object.entries(demoAnnotations)) if (!(await findEditionContent(db, entry[0]))) missing.push(entry)
+	if (missing.length === 0) return { created: false }
 	const reviewer = await user(db, 'reviewer@scholion.test')
 	const moderator = await user(db, 'moderator@scholion.test')
 	const owner = await user(db, 'owner@scholion.test')
-	// The editorial board asks for two approvals, as boards do.
-	await setGroupPolicy(db, demoGroups.board.id, { requiresApproval: true, approvalQuorum: 2 })
+	if (missing.length === Object.keys(demoAnnotations).length) {
+		// The editorial board asks for two approvals, as boards do.
+		await setGroupPolicy(db, demoGroups.board.id, { requiresApproval: true, approvalQuorum: 2 })
+	}
 
 	const collab = new CollabServer(db)
 	const annotations = new AnnotationService(db, collab)
 	const publication = new PublicationService(db, collab, annotations)
-	let created = false
 	try {
-		for (const [documentId, items] of Object.entries(demoAnnotations)) {
-			if (await findEditionContent(db, documentId)) continue
-			created = true
+		for (const [documentId, items] of missing) {
 			for (const item of items) {
 				const anchor = await collab.withDocument(documentId, (room) => {
 					const context = new AnchorContext(room.doc, room.doc.getXmlFragment(documentFragmentName), yDocToDocument(room.doc))
@@ -116,7 +119,7 @@ export async function seedPublishedDemo(db: Database): Promise<{ created: boolea
 	} finally {
 		await collab.close()
 	}
-	return { created }
+	return { created: true }
 }
 
 async function user(db: Database, email: string): Promise<User> {
