@@ -17,12 +17,21 @@ const envSchema = z.object({
 		.optional(),
 	/** Where the embedded database keeps its files. */
 	DATA_DIR: z.string().min(1).default('./data'),
+	/**
+	 * The collaboration journal, a file that must outlive the process (edits reach
+	 * other clients before their commit; a restart stores what it holds). Default
+	 * DATA_DIR/collab-journal-PORT.bin; each server process needs its own. 'off'
+	 * makes edits wait for their commit before anyone sees them.
+	 */
+	COLLAB_JOURNAL: z.string().min(1).optional(),
 	/** Set to share live documents between several server processes. */
 	REDIS_URL: z.string().url().optional(),
 	/** Largest WebSocket frame accepted on /collab, in bytes. */
 	COLLAB_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
 	/** Sustained messages per second one collaboration socket may send. */
 	COLLAB_MESSAGES_PER_SECOND: z.coerce.number().positive().default(200),
+	/** How long the first edit of a batch waits for others before the batch is written to the database, in ms (default: see CollabOptions). */
+	COLLAB_GROUP_COMMIT_MS: z.coerce.number().int().nonnegative().optional(),
 	/** Keep an unused document in memory this long, in ms. */
 	COLLAB_UNLOAD_AFTER_MS: z.coerce.number().int().nonnegative().default(10_000),
 	/**

@@ -36,6 +36,11 @@ export interface ScholionServerOptions {
 	collab?: Partial<CollabOptions>
 	/** Share live documents with other processes through this Redis. */
 	redisUrl?: string
+	/**
+	 * The collaboration journal's file (see UpdateJournal): edits reach the other
+	 * clients before their commit. Unset: they wait for it.
+	 */
+	collabJournal?: string
 	/** Debounce of re-placing a document's anchors after edits, in ms (default 300). */
 	placeAnchorsAfterMs?: number
 	/** Notifications and email (see NotificationOptions for defaults). */
@@ -71,6 +76,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
 	publication.listener = notifications
+	if (options.collabJournal) await collab.useJournal(options.collabJournal, database.location)
 	await notifications.start(options.redisUrl)
 	if (options.redisUrl) {
 		const bridge = new RedisBridge(options.redisUrl, collab)

@@ -17,7 +17,7 @@ const env = readEnv()
 const production = env.NODE_ENV === 'production'
 
 const dataDir = path.resolve(root, env.DATA_DIR)
-if (!env.DATABASE_URL) mkdirSync(dataDir, { recursive: true })
+mkdirSync(dataDir, { recursive: true })
 const database = await openDatabase(
 	env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, 'pglite') },
 )
@@ -54,6 +54,10 @@ const server = await startScholionServer({
 	production,
 	maxImportBytes: env.MAX_IMPORT_BYTES,
 	redisUrl: env.REDIS_URL,
+	collabJournal:
+		env.COLLAB_JOURNAL === 'off'
+			? undefined
+			: path.resolve(root, env.COLLAB_JOURNAL ?? path.join(dataDir, `collab-journal-${env.PORT}.bin`)),
 	notifications: {
 		mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
 		digestHourUtc: env.DIGEST_HOUR_UTC,
@@ -64,6 +68,7 @@ const server = await startScholionServer({
 		messagesPerSecond: env.COLLAB_MESSAGES_PER_SECOND,
 		messageBurst: env.COLLAB_MESSAGES_PER_SECOND * 2,
 		unloadAfterMs: env.COLLAB_UNLOAD_AFTER_MS,
+		groupCommitMs: env.COLLAB_GROUP_COMMIT_MS ?? 'auto',
 	},
 })
 

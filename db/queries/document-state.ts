@@ -1,6 +1,6 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
-import { documentSnapshots, documentUpdates } from '../schema/index.ts'
+import { documents, documentSnapshots, documentUpdates } from '../schema/index.ts'
 
 export interface StoredDocumentState {
 	/** The snapshot (if any) followed by every logged update after it, in order. */
@@ -31,6 +31,26 @@ export async function loadDocumentState(db: Database, documentId: string): Promi
 export async function appendDocumentUpdates(db: Database, rows: { documentId: string; update: Uint8Array }[]) {
 	if (rows.length === 0) return
 	await db.insert(documentUpdates).values(rows)
+}
+
+/**
+ * Stores updates a killed process left in its journal, in one transaction.
+ * Rows already committed before the kill are written again: applying a Yjs
+ * update twice changes nothing, and compaction folds the duplicates away.
+ * Updates of documents deleted since are dropped. Returns the rows written.
+ */
+export async function replayDocumentUpdates(db: Database, rows: { documentId: string; update: Uint8Array }[]) {
+	if (rows.length === 0) return 0
+	return db.transaction(async (tx) => {
+		const ids = [...new Set(rows.map((row) => row.documentId))]
+		const existing = new Set(
+			(await tx.select({ id: documents.id }).from(documents).where(inArray(documents.id, ids))).map((row) => row.id),
+		)
+		const kept = rows.filter((row) => existing.has(row.documentId))
+		// In slices: one statement's parameters are limited to 65,535.
+		for (let from = 0; from < kept.length; from += 1000) await tx.insert(documentUpdates).values(kept.slice(from, from + 1000))
+		return kept.length
+	})
 }
 
 /**

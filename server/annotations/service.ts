@@ -74,6 +74,8 @@ interface Standing {
  */
 export class AnnotationService {
 	private readonly placing = new Map<string, NodeJS.Timeout>()
+	/** When each document's anchors were last re-placed (performance.now()). */
+	private readonly placedAt = new Map<string, number>()
 	/** The moderation workflow (server/publication), told of submissions and edits; it sets itself here. */
 	workflow: PublicationService | null = null
 	/** Told of a document's text after edits, with the anchors (server/search sets itself here). */
@@ -84,6 +86,8 @@ export class AnnotationService {
 		private readonly collab: CollabServer,
 		/** Debounce of re-placing a document's anchors after edits, in ms. */
 		private readonly placeAfterMs = 300,
+		/** Shortest time between two re-placements of one document's anchors, in ms. */
+		private readonly placeEveryMs = 1000,
 	) {
 		collab.documentChanged = (documentId) => this.schedulePlacement(documentId)
 	}
@@ -252,15 +256,24 @@ export class AnnotationService {
 		}
 	}
 
+	/**
+	 * Re-places a document's anchors once its text has been still for
+	 * `placeAfterMs`, and no more than once per `placeEveryMs` however it is
+	 * edited: a document typed into slowly (a keystroke every half second)
+	 * would otherwise be re-placed, and its text re-indexed, after every key.
+	 */
 	private schedulePlacement(documentId: string) {
 		const pending = this.placing.get(documentId)
 		if (pending) clearTimeout(pending)
+		const sinceLast = performance.now() - (this.placedAt.get(documentId) ?? -Infinity)
+		const delay = Math.max(this.placeAfterMs, this.placeEveryMs - sinceLast)
 		const timer = setTimeout(() => {
 			this.placing.delete(documentId)
+			this.placedAt.set(documentId, performance.now())
 			this.placeAnchors(documentId).catch((error) =>
 				console.error(`[annotations] placing anchors of ${documentId} failed:`, error),
 			)
-		}, this.placeAfterMs)
+		}, delay)
 		timer.unref()
 		this.placing.set(documentId, timer)
 	}

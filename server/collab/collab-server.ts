@@ -5,7 +5,7 @@ import * as Y from 'yjs'
 import type { Database } from '#db/client.ts'
 import { isUuid } from '#db/ids.ts'
 import { findSessionUser } from '#db/queries/accounts.ts'
-import { compactDocumentLog, loadDocumentState } from '#db/queries/document-state.ts'
+import { compactDocumentLog, loadDocumentState, replayDocumentUpdates } from '#db/queries/document-state.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
@@ -14,6 +14,7 @@ import { appOriginOf, crossOriginRefusal } from '../origin.ts'
 import { hashToken, sessionTokenFrom } from '../session-cookie.ts'
 import { Connection, type CollabUser } from './connection.ts'
 import { closeCodes, extensionParam } from './protocol.ts'
+import { UpdateJournal } from './journal.ts'
 import type { RedisBridge } from './redis-bridge.ts'
 import { DocumentRoom } from './room.ts'
 import { UpdateLog } from './update-log.ts'
@@ -28,11 +29,13 @@ export interface CollabOptions {
 	/** Messages a connection may send at once before the rate applies. Default 400. */
 	messageBurst: number
 	/**
-	 * Group-commit window for document updates, in ms. Default 0: write at once, and
-	 * gather what arrives while a write is in flight. Updates reach the other clients
-	 * only after their commit, so this window is part of every edit's latency.
+	 * Group-commit window for document updates, in ms; 0 writes at once and gathers
+	 * what arrives while a write is in flight. Default 'auto': 0 without a journal,
+	 * where updates reach the other clients only after their commit and the window
+	 * is part of every edit's latency; 50 with one, where only "saved" waits for it
+	 * and fewer, larger transactions leave more of the machine to everything else.
 	 */
-	groupCommitMs: number
+	groupCommitMs: number | 'auto'
 	/** Fold the update log into the snapshot after this many updates, once the document is idle. Default 500. */
 	compactAfterUpdates: number
 	/**
@@ -46,6 +49,8 @@ export interface CollabOptions {
 	unloadAfterMs: number
 	/** Awareness changes are coalesced into one frame per client per window, in ms. Default 50. */
 	awarenessFlushMs: number
+	/** A room's budget of outgoing edit frames per second, over all its clients (see RoomOptions). Default 12,000. */
+	fanoutFramesPerSecond: number
 	/** Ping interval; a socket that misses a pong is dropped. Default 30,000 ms. */
 	pingIntervalMs: number
 	/** The configured public origin, if any (else the Host header decides). */
@@ -57,13 +62,17 @@ export const defaultCollabOptions: CollabOptions = {
 	maxFrameBytes: 2 * 1024 * 1024,
 	messagesPerSecond: 200,
 	messageBurst: 400,
-	groupCommitMs: 0,
+	groupCommitMs: 'auto',
 	compactAfterUpdates: 500,
 	compactWhenIdleMs: 1000,
 	unloadAfterMs: 10_000,
 	awarenessFlushMs: 50,
+	fanoutFramesPerSecond: 12_000,
 	pingIntervalMs: 30_000,
 }
+
+/** The group-commit window with a journal ('auto'), in ms. */
+const journaledGroupCommitMs = 50
 
 /** What the rest of the app tells the collaboration server when access changes. */
 export interface AccessNotifier {
@@ -94,6 +103,7 @@ export class CollabServer implements AccessNotifier {
 	private readonly pingTimer: NodeJS.Timeout
 	private readonly alive = new WeakSet<WebSocket>()
 	private bridge: RedisBridge | null = null
+	private journal: UpdateJournal | null = null
 	private closing = false
 	/** Told after each change a local socket makes to a document (the anchor placer listens). */
 	documentChanged: ((documentId: string) => void) | null = null
@@ -105,11 +115,29 @@ export class CollabServer implements AccessNotifier {
 		this.options = { ...defaultCollabOptions, ...options }
 		this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxFrameBytes })
 		this.log = new UpdateLog(db, {
-			groupCommitMs: this.options.groupCommitMs,
+			groupCommitMs: this.options.groupCommitMs === 'auto' ? 0 : this.options.groupCommitMs,
 			onCommitted: (documentId) => this.maybeCompact(documentId),
+			onIdle: () => this.journal?.committed(),
 		})
 		this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs)
 		this.pingTimer.unref()
+	}
+
+	/**
+	 * Stores what a killed process left in the journal at `path`, then journals
+	 * every update there from now on, so that edits reach the other clients
+	 * without waiting for their commit. Call before the first socket is
+	 * admitted. `owner` names the database (a journal is never replayed into
+	 * another). Returns how many updates were recovered.
+	 */
+	async useJournal(path: string, owner: string): Promise<number> {
+		const { journal, recovered } = await UpdateJournal.open(path, owner, async (records) => {
+			const stored = await replayDocumentUpdates(this.db, records)
+			console.log(`[collab] stored ${stored} updates left in the journal by the previous process`)
+		})
+		this.journal = journal
+		if (this.options.groupCommitMs === 'auto') this.log.groupCommitMs = journaledGroupCommitMs
+		return recovered
 	}
 
 	/** Shares live documents through Redis from now on. */
@@ -195,9 +223,10 @@ export class CollabServer implements AccessNotifier {
 				if (bridge) await bridge.subscribe(documentId)
 				return loadDocumentState(this.db, documentId)
 			},
-			{ awarenessFlushMs: this.options.awarenessFlushMs },
+			{ awarenessFlushMs: this.options.awarenessFlushMs, fanoutFramesPerSecond: this.options.fanoutFramesPerSecond },
 			{
 				log: this.log,
+				journal: (id, update) => this.journal?.append(id, update) ?? false,
 				publish: bridge ? (r, kind, payload) => bridge.publish(r.documentId, kind, payload) : undefined,
 				onEmpty: (r) => this.scheduleUnload(r),
 				onLocalChange: (r) => this.documentChanged?.(r.documentId),
@@ -268,6 +297,8 @@ export class CollabServer implements AccessNotifier {
 			for (const connection of room.connections) connection.close(closeCodes.goingAway, 'Server shutting down')
 		}
 		await this.log.flushed()
+		this.journal?.close(this.log.isIdle())
+		this.journal = null
 		for (const room of this.rooms.values()) room.destroy()
 		this.rooms.clear()
 		this.wss.close()

@@ -27,10 +27,23 @@ const maxAwarenessStateBytes = 16 * 1024
 export interface RoomOptions {
 	/** Window in which awareness changes are gathered into one frame per client. */
 	awarenessFlushMs: number
+	/**
+	 * Frames per second a room may send out for its edits, over all its clients.
+	 * While forwarding each edit at once stays under it, it is; past it, the edits
+	 * of a short interval go to each client as one merged update, the interval
+	 * chosen so that the room stays under it.
+	 */
+	fanoutFramesPerSecond: number
 }
 
 export interface RoomHooks {
 	log: UpdateLog
+	/**
+	 * Writes an update to the local journal; true once it is there, so that the
+	 * update may be forwarded before its database commit. Absent, or false,
+	 * and updates are forwarded only once committed.
+	 */
+	journal?: (documentId: string, update: Uint8Array) => boolean
 	/** Sends a change made here to the other server processes (Redis); absent when running alone. */
 	publish?: (room: DocumentRoom, kind: 'update' | 'awareness', payload: Uint8Array) => void
 	/** Called when the last local connection leaves. */
@@ -42,8 +55,9 @@ export interface RoomHooks {
 /**
  * One live document: its Y.Doc, its awareness, and the sockets editing it
  * in this process. Nothing is answered before the stored state has loaded;
- * every change a client makes is applied, logged for group commit and, once
- * committed, forwarded to the other clients and acknowledged to those that asked.
+ * every change a client makes is applied, written to the journal and forwarded
+ * to the other clients, logged for group commit and, once committed,
+ * acknowledged to those that asked.
  */
 export class DocumentRoom {
 	readonly doc = new Y.Doc()
@@ -58,8 +72,13 @@ export class DocumentRoom {
 	/** Which user each awareness client id belongs to. */
 	private readonly awarenessOwners = new Map<number, string>()
 	private awarenessTimer: NodeJS.Timeout | null = null
-	/** Update messages applied but not yet committed, with the connection each came from. */
+	/** Update messages applied, not journaled and not yet committed, with the connection each came from. */
 	private unsent: [Uint8Array, unknown][] = []
+	/** Journaled updates waiting to go out together, with the connection each came from. */
+	private outgoing: [Uint8Array, unknown][] = []
+	private outgoingTimer: NodeJS.Timeout | null = null
+	private lastSentAt = -Infinity
+	private readonly updateRate = new RateMeter()
 	destroyed = false
 
 	constructor(
@@ -175,6 +194,7 @@ export class DocumentRoom {
 		if (this.destroyed) return
 		this.destroyed = true
 		if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+		if (this.outgoingTimer) clearTimeout(this.outgoingTimer)
 		this.doc.off('update', this.onDocumentUpdate)
 		this.awareness.off('update', this.onAwarenessUpdate)
 		this.awareness.destroy()
@@ -288,9 +308,11 @@ export class DocumentRoom {
 
 	private onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === loadOrigin) return
-		// Forwarded to the other clients only once stored: a peer never sees an
-		// edit that a crash could still take away (if its author is gone too).
-		this.unsent.push([updateMessage(update), origin])
+		// A peer never sees an edit that the death of this process could take
+		// away (if its author is gone too): it is in the journal first, or, with
+		// no journal to write to, it waits for its commit.
+		if (this.hooks.journal?.(this.documentId, update)) this.sendOut(update, origin)
+		else this.unsent.push([updateMessage(update), origin])
 		// Every process logs what it applies, including changes relayed from
 		// others: if the process a client wrote to dies before its commit, the
 		// edit is still stored by any process that saw it (rows are idempotent).
@@ -301,7 +323,7 @@ export class DocumentRoom {
 			const committed = this.unsent
 			this.unsent = []
 			return () => {
-				this.forward(committed)
+				if (committed.length > 0) this.forward(committed)
 				this.acknowledge(stateVector)
 			}
 		})
@@ -334,6 +356,48 @@ export class DocumentRoom {
 		for (const connection of this.connections) connection.send(message)
 	}
 
+	/** Forwards a journaled update now, or with the others of its interval when the room is busy (see fanoutFramesPerSecond). */
+	private sendOut(update: Uint8Array, origin: unknown) {
+		const now = performance.now()
+		this.updateRate.record(now)
+		this.outgoing.push([update, origin])
+		if (this.outgoingTimer) return
+		const wait = this.lastSentAt + this.fanoutIntervalMs() - now
+		if (wait <= 0) this.flushOutgoing()
+		else this.outgoingTimer = setTimeout(this.flushOutgoing, wait)
+	}
+
+	/**
+	 * 0 while sending every update at once keeps the room under its frame
+	 * budget; else the shortest gap between two frames to one client that does.
+	 * A big room's clients then each get a few larger frames a second instead
+	 * of every keystroke, and the server's cost stays bounded by the budget.
+	 */
+	private fanoutIntervalMs(): number {
+		const peers = this.connections.size - 1
+		const budget = this.options.fanoutFramesPerSecond
+		if (peers <= 0 || this.updateRate.perSecond * peers <= budget) return 0
+		return (peers * 1000) / budget
+	}
+
+	private flushOutgoing = () => {
+		this.outgoingTimer = null
+		this.lastSentAt = performance.now()
+		const batch = this.outgoing
+		this.outgoing = []
+		if (this.destroyed || batch.length === 0) return
+		if (batch.length === 1) {
+			this.forward([[updateMessage(batch[0]![0]), batch[0]![1]]])
+			return
+		}
+		// One update for the whole interval. Its authors get it too unless there is
+		// only one (Yjs skips what a client already has), which saves a merge per author.
+		const merged = updateMessage(Y.mergeUpdates(batch.map(([update]) => update)))
+		const origins = new Set(batch.map(([, origin]) => origin))
+		const author = origins.size === 1 ? batch[0]![1] : undefined
+		for (const connection of this.connections) if (connection !== author) connection.send(merged)
+	}
+
 	/** Sends stored updates to every connection but their author's. */
 	private forward(updates: [Uint8Array, unknown][]) {
 		if (this.destroyed) return
@@ -349,6 +413,23 @@ export class DocumentRoom {
 		for (const connection of this.connections) if (connection.wantsExtensions) connection.send(message)
 	}
 }
+
+/** Events per second, decaying over about a second: cheap enough to run on every update. */
+class RateMeter {
+	private value = 0
+	private at = 0
+
+	record(now: number) {
+		this.value = this.value * Math.exp((this.at - now) / rateWindowMs) + 1000 / rateWindowMs
+		this.at = now
+	}
+
+	get perSecond(): number {
+		return this.value * Math.exp((this.at - performance.now()) / rateWindowMs)
+	}
+}
+
+const rateWindowMs = 1000
 
 function updateMessage(update: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder()

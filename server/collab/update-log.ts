@@ -21,6 +21,8 @@ export interface UpdateLogOptions {
 	groupCommitMs: number
 	/** Called after each committed batch with the number of rows written per document. */
 	onCommitted?: (documentId: string, rows: number) => void
+	/** Called when a write leaves nothing queued: everything appended so far is committed. */
+	onIdle?: () => void
 }
 
 /**
@@ -42,10 +44,15 @@ export class UpdateLog {
 	/** Rows queued or being written, per document. */
 	private unsettled = new Map<string, number>()
 
+	/** The window, changeable while running (the collaboration server widens it once it has a journal). */
+	groupCommitMs: number
+
 	constructor(
 		private readonly db: Database,
 		private readonly options: UpdateLogOptions,
-	) {}
+	) {
+		this.groupCommitMs = options.groupCommitMs
+	}
 
 	/**
 	 * Queues an update. `prepareAck` runs when the batch holding it is cut
@@ -75,6 +82,11 @@ export class UpdateLog {
 		})
 	}
 
+	/** Whether every update handed to the log so far is committed. */
+	isIdle(): boolean {
+		return this.queue.length === 0 && !this.writing
+	}
+
 	/** Whether every update of the document handed to the log so far is committed. */
 	isSettled(documentId: string): boolean {
 		return !this.unsettled.has(documentId)
@@ -82,7 +94,7 @@ export class UpdateLog {
 
 	private schedule() {
 		if (this.timer || this.immediate || this.writing) return
-		const delay = this.options.groupCommitMs + this.retryMs
+		const delay = this.groupCommitMs + this.retryMs
 		// With no window, an idle log still waits for the end of this turn of the event
 		// loop (every update of the frames read together); a busy one gathers the updates
 		// that arrive while a write is in flight.
@@ -141,6 +153,9 @@ export class UpdateLog {
 		await this.writing
 		this.writing = null
 		if (this.queue.length > 0) this.schedule()
-		else for (const resolve of this.idleWaiters.splice(0)) resolve()
+		else {
+			this.options.onIdle?.()
+			for (const resolve of this.idleWaiters.splice(0)) resolve()
+		}
 	}
 }

@@ -34,9 +34,15 @@ import { headlineOptions, toSnippet } from './snippet.ts'
 export interface SearchOptions {
 	/** Results per page (default 20). */
 	pageSize: number
+	/**
+	 * While a document is being edited, its text is re-indexed at most once per
+	 * this many ms: each time costs a full read of the document and a language
+	 * guess over its first 20,000 characters, tens of ms for a long text.
+	 */
+	reindexEveryMs: number
 }
 
-const defaults: SearchOptions = { pageSize: 20 }
+const defaults: SearchOptions = { pageSize: 20, reindexEveryMs: 5000 }
 
 /** Permalinks of the published layer, relative to the site (server/publication/urls.ts shapes them). */
 const published = publicationUrls('')
@@ -60,6 +66,10 @@ export class SearchService {
 	/** Per document, the hash of the text last stored, and the write in flight. */
 	private readonly indexed = new Map<string, string>()
 	private readonly writing = new Map<string, Promise<void>>()
+	/** When each document's text was last read for indexing (performance.now()). */
+	private readonly readAt = new Map<string, number>()
+	/** Documents changed since their last read, with the timer that reads them. */
+	private readonly due = new Map<string, { ydoc: Y.Doc; timer: NodeJS.Timeout }>()
 
 	constructor(
 		private readonly db: Database,
@@ -70,15 +80,45 @@ export class SearchService {
 		annotations.textChanged = (documentId, ydoc) => this.documentChanged(documentId, ydoc)
 	}
 
-	/** Stores the document's text as it is now in `ydoc` (read at once; written in order, in the background). */
+	/**
+	 * Stores the document's text as it is in `ydoc` (written in order, in the
+	 * background): read at once if it was not read in the last `reindexEveryMs`,
+	 * else when that time is up (the live document stays loaded longer than that).
+	 */
 	documentChanged(documentId: string, ydoc: Y.Doc) {
-		const text = documentPlainText(yDocToDocument(ydoc))
-		this.store(documentId, text)
+		const due = this.due.get(documentId)
+		if (due) {
+			due.ydoc = ydoc
+			return
+		}
+		const wait = (this.readAt.get(documentId) ?? -Infinity) + this.options.reindexEveryMs - performance.now()
+		if (wait <= 0) {
+			this.read(documentId, ydoc)
+			return
+		}
+		const timer = setTimeout(() => this.readDue(documentId), wait)
+		timer.unref()
+		this.due.set(documentId, { ydoc, timer })
 	}
 
-	/** Waits for every text write in flight (tests, shutdown). */
+	/** Reads every document whose re-indexing is waiting, then waits for every text write in flight (tests, shutdown). */
 	async settle() {
+		for (const [documentId, { timer }] of this.due) {
+			clearTimeout(timer)
+			this.readDue(documentId)
+		}
 		await Promise.all([...this.writing.values()])
+	}
+
+	private readDue(documentId: string) {
+		const due = this.due.get(documentId)
+		this.due.delete(documentId)
+		if (due && !due.ydoc.isDestroyed) this.read(documentId, due.ydoc)
+	}
+
+	private read(documentId: string, ydoc: Y.Doc) {
+		this.readAt.set(documentId, performance.now())
+		this.store(documentId, documentPlainText(yDocToDocument(ydoc)))
 	}
 
 	/** Indexes documents never indexed yet (imported and not edited since). */

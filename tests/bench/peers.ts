@@ -49,10 +49,12 @@ const usage = `Usage: npm run bench:peers -- [options]
   --rate N          edits per second per scenario (default 100)
   --warmup S        seconds of edits before measuring (default 2)
   --measure S       seconds measured per scenario (default 8)
-  --capacity A,B    client counts tried in turn (default 100,200,300,400,600)
+  --capacity A,B    client counts tried in turn (default 100,200,300,450,600)
   --cold-documents N  documents of 30,000 words with 10,000 updates each (default 4)
   --history N       updates of history per cold document (default 10000)
   --reader-seconds S  seconds of load per reader target (default 10)
+  --threads N       worker threads hosting the clients (default 2: one thread
+                    alone runs out of CPU past about 200 clients in one document)
   --seed N          seed of every random choice (default 1)
   --profile         run Scholion with --cpu-prof and print its top functions
   --timeout S       abort after this many seconds (default 1200)
@@ -71,6 +73,7 @@ const { values: raw } = parseArgs({
 		history: { type: 'string' },
 		'reader-seconds': { type: 'string' },
 		seed: { type: 'string' },
+		threads: { type: 'string' },
 		profile: { type: 'boolean' },
 		timeout: { type: 'string' },
 		help: { type: 'boolean' },
@@ -105,11 +108,12 @@ const flags = {
 	rate: positive(raw.rate, 100, 'rate'),
 	warmup: positive(raw.warmup, 2, 'warmup'),
 	measure: positive(raw.measure, 8, 'measure'),
-	capacity: (raw.capacity ?? '100,200,300,400,600').split(',').map(Number),
+	capacity: (raw.capacity ?? '100,200,300,450,600').split(',').map(Number),
 	coldDocuments: positive(raw['cold-documents'], 4, 'cold-documents'),
 	history: positive(raw.history, 10_000, 'history'),
 	readerSeconds: positive(raw['reader-seconds'], 10, 'reader-seconds'),
 	seed: positive(raw.seed, 1, 'seed'),
+	threads: Math.max(1, Math.round(positive(raw.threads, 2, 'threads'))),
 	profile: raw.profile ?? false,
 	timeout: positive(raw.timeout, 1200, 'timeout'),
 }
@@ -127,6 +131,7 @@ const steady: SteadySettings = {
 	drainMs: 3000,
 	writersPerDocument: 10,
 	seed: flags.seed,
+	threads: flags.threads,
 }
 const capacitySettings: SteadySettings = { ...steady, measureMs: Math.min(steady.measureMs, 5000) }
 

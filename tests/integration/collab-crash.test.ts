@@ -12,6 +12,7 @@ import {
 	seminarDocumentId,
 	sleep,
 	storedDocument,
+	typeInto,
 	type ScholionClient,
 } from '#tests/support/collab-harness.ts'
 import { createProcessDatabase, freePort, startServerProcess, type ProcessDatabase, type ServerProcess } from '#tests/support/server-process.ts'
@@ -115,4 +116,43 @@ describe(`kill -9 while three people type (${rounds} times, seed ${seed.toString
 			await stored.close()
 		}
 	}, 180_000)
+
+	test('an edit another user has seen survives a kill before its commit, though its author is gone too', async () => {
+		// The database write is held back 3 s, so the edit is certainly not stored when the server dies:
+		// what brings it back is the journal written before the edit was forwarded.
+		for (const client of clients.splice(0)) client.destroy()
+		server = await startServerProcess({ port, database, env: { COLLAB_GROUP_COMMIT_MS: '3000' }, timeoutMs: 60_000 })
+		const [authorCookie, readerCookie] = await Promise.all(
+			[demoEmails.owner, demoEmails.reviewer].map(async (email) => (await logIn(server!.url, email)).cookieHeader),
+		)
+		const author = scholionClient(server.url, seminarDocumentId, { cookie: authorCookie })
+		const reader = scholionClient(server.url, seminarDocumentId, { cookie: readerCookie })
+		clients = [author, reader]
+		await eventually(() => author.isSynced() && reader.isSynced(), 'both clients to sync', 10_000)
+		await eventually(() => author.isSaved(), 'the author to be told everything so far is stored', 5000)
+
+		const marker = '[seen before stored] '
+		typeInto(author.doc, 1, 0, marker)
+		// The other user sees it at once, long before the database has it.
+		await eventually(() => blockTexts(reader.doc)[1]!.startsWith(marker), 'the reader to see the edit', 1000)
+		expect(author.isSaved()).toBe(false)
+
+		await server.kill()
+		for (const client of clients) client.destroy()
+		clients = []
+
+		server = await startServerProcess({ port, database, timeoutMs: 60_000 })
+		const fresh = scholionClient(server.url, seminarDocumentId, { cookie: readerCookie })
+		clients = [fresh]
+		await eventually(() => fresh.isSynced(), 'a fresh client to sync after the restart', 10_000)
+		expect(blockTexts(fresh.doc)[1]!.startsWith(marker)).toBe(true)
+		expect(await server.stop()).toBe(0)
+		server = null
+		const stored = await database.open()
+		try {
+			expect(blockTexts(await storedDocument(stored.db, seminarDocumentId))[1]!.split(marker)).toHaveLength(2)
+		} finally {
+			await stored.close()
+		}
+	}, 120_000)
 })

@@ -15,6 +15,8 @@ export interface SteadySettings {
 	drainMs: number
 	writersPerDocument: number
 	seed: number
+	/** Worker threads hosting the clients. */
+	threads: number
 }
 
 export interface SyncFigures {
@@ -63,7 +65,7 @@ export async function runSyncScenario(
 			warmupMs: settings.warmupMs,
 			measureMs: settings.measureMs,
 			drainMs: settings.drainMs,
-			threads: 1,
+			threads: settings.threads,
 			seed: settings.seed,
 			connectBatch: 50,
 			connectTimeoutMs: 60_000,
