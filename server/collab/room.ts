@@ -4,7 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { StoredDocumentState } from '#db/queries/document-state.ts'
-import { Connection } from './connection.ts'
+import { Connection, framed } from './connection.ts'
 import {
 	closeCodes,
 	messageAccess,
@@ -392,17 +392,18 @@ export class DocumentRoom {
 		}
 		// One update for the whole interval. Its authors get it too unless there is
 		// only one (Yjs skips what a client already has), which saves a merge per author.
-		const merged = updateMessage(Y.mergeUpdates(batch.map(([update]) => update)))
+		const merged = framed(updateMessage(Y.mergeUpdates(batch.map(([update]) => update))))
 		const origins = new Set(batch.map(([, origin]) => origin))
 		const author = origins.size === 1 ? batch[0]![1] : undefined
-		for (const connection of this.connections) if (connection !== author) connection.send(merged)
+		for (const connection of this.connections) if (connection !== author) connection.sendFramed(merged)
 	}
 
-	/** Sends stored updates to every connection but their author's. */
+	/** Sends updates to every connection but their author's. */
 	private forward(updates: [Uint8Array, unknown][]) {
 		if (this.destroyed) return
+		const messages = updates.map(([message, origin]) => [framed(message), origin] as const)
 		for (const connection of this.connections) {
-			for (const [message, origin] of updates) if (connection !== origin) connection.send(message)
+			for (const [message, origin] of messages) if (connection !== origin) connection.sendFramed(message)
 		}
 	}
 
