@@ -79,6 +79,13 @@ export class DocumentRoom {
 	private outgoingTimer: NodeJS.Timeout | null = null
 	private lastSentAt = -Infinity
 	private readonly updateRate = new RateMeter()
+	/**
+	 * The whole document as one update, kept while the document is unchanged:
+	 * what every client opening it fresh is sent. A long document's state takes
+	 * tens of ms to encode; a seminar opening it at once pays that once, and a
+	 * document just loaded from its snapshot not at all.
+	 */
+	private wholeState: Uint8Array | null = null
 	destroyed = false
 
 	constructor(
@@ -93,6 +100,17 @@ export class DocumentRoom {
 		this.awareness.on('update', this.onAwarenessUpdate)
 		this.ready = load().then((state) => {
 			this.tailLength = state.tailLength
+			// One stored update (the snapshot, after compaction) is the whole document already:
+			// clients that opened it with nothing get it before the server applies it, so that
+			// their decoding and the server's run side by side rather than one after the other.
+			const whole = state.updates.length === 1 ? state.updates[0]! : null
+			if (whole) {
+				this.waiting = this.waiting.filter(([connection, data]) => {
+					if (!isFreshSyncRequest(data)) return true
+					connection.send(syncStep2Message(whole))
+					return false
+				})
+			}
 			Y.transact(
 				this.doc,
 				() => {
@@ -100,6 +118,7 @@ export class DocumentRoom {
 				},
 				loadOrigin,
 			)
+			this.wholeState = whole
 			this.loaded = true
 			const waiting = this.waiting
 			this.waiting = []
@@ -224,10 +243,14 @@ export class DocumentRoom {
 			case messageSync: {
 				const step = decoding.readVarUint(decoder)
 				if (step === syncProtocol.messageYjsSyncStep1) {
-					const encoder = encoding.createEncoder()
-					encoding.writeVarUint(encoder, messageSync)
-					syncProtocol.readSyncStep1(decoder, encoder, this.doc)
-					connection.send(encoding.toUint8Array(encoder))
+					const stateVector = decoding.readVarUint8Array(decoder)
+					connection.send(
+						syncStep2Message(
+							isEmptyStateVector(stateVector)
+								? (this.wholeState ??= Y.encodeStateAsUpdate(this.doc))
+								: Y.encodeStateAsUpdate(this.doc, stateVector),
+						),
+					)
 				} else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) {
 					const update = decoding.readVarUint8Array(decoder)
 					// A reader's changes are dropped: never applied, stored or broadcast.
@@ -307,6 +330,7 @@ export class DocumentRoom {
 	}
 
 	private onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
+		this.wholeState = null
 		if (origin === loadOrigin) return
 		// A peer never sees an edit that the death of this process could take
 		// away (if its author is gone too): it is in the journal first, or, with
@@ -431,6 +455,34 @@ class RateMeter {
 }
 
 const rateWindowMs = 1000
+
+function syncStep2Message(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder()
+	encoding.writeVarUint(encoder, messageSync)
+	encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
+	encoding.writeVarUint8Array(encoder, update)
+	return encoding.toUint8Array(encoder)
+}
+
+/** A state vector of no entries, one byte: the client has nothing yet. */
+function isEmptyStateVector(stateVector: Uint8Array): boolean {
+	return stateVector.length === 1 && stateVector[0] === 0
+}
+
+/** Whether a frame is sync step 1 from a client that has nothing yet. */
+function isFreshSyncRequest(data: Uint8Array): boolean {
+	try {
+		const decoder = decoding.createDecoder(data)
+		return (
+			decoding.readVarUint(decoder) === messageSync &&
+			decoding.readVarUint(decoder) === syncProtocol.messageYjsSyncStep1 &&
+			isEmptyStateVector(decoding.readVarUint8Array(decoder))
+		)
+	} catch {
+		// Malformed: left for dispatch, which closes the socket with the reason.
+		return false
+	}
+}
 
 function updateMessage(update: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder()
