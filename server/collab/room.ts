@@ -416,6 +416,8 @@ export class DocumentRoom {
 		}
 		// One update for the whole interval. Its authors get it too unless there is
 		// only one (Yjs skips what a client already has), which saves a merge per author.
+		// Y.mergeUpdates loops forever on some crafted input (yjs#687), but never sees any
+		// here: these are the updates this Y.Doc encoded itself from what it integrated.
 		const merged = framed(updateMessage(Y.mergeUpdates(batch.map(([update]) => update))))
 		const origins = new Set(batch.map(([, origin]) => origin))
 		const author = origins.size === 1 ? batch[0]![1] : undefined
