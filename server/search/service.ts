@@ -153,6 +153,8 @@ export class SearchService {
 
 	/** Annotations and document text the user may see, ranked, one page. */
 	async search(user: User, query: WorkspaceQuery): Promise<ResultPage<WorkspaceHit>> {
+		// Whatever was typed before the search is found by it, re-indexing cadence or not.
+		await this.settle()
 		await this.indexNewDocuments()
 		const readable = await this.readableGroups(user)
 		const annotationOnly = Boolean(query.author || query.tag || query.motivation || query.status || query.from || query.to)

@@ -49,7 +49,7 @@ const usage = `Usage: npm run bench:peers -- [options]
   --rate N          edits per second per scenario (default 100)
   --warmup S        seconds of edits before measuring (default 2)
   --measure S       seconds measured per scenario (default 8)
-  --capacity A,B    client counts tried in turn (default 100,200,300,450,600)
+  --capacity A,B    client counts tried in turn (default 100,200,300,400,500,600,700,800,900,1000)
   --cold-documents N  documents of 30,000 words with 10,000 updates each (default 4)
   --history N       updates of history per cold document (default 10000)
   --reader-seconds S  seconds of load per reader target (default 10)
@@ -108,7 +108,7 @@ const flags = {
 	rate: positive(raw.rate, 100, 'rate'),
 	warmup: positive(raw.warmup, 2, 'warmup'),
 	measure: positive(raw.measure, 8, 'measure'),
-	capacity: (raw.capacity ?? '100,200,300,450,600').split(',').map(Number),
+	capacity: (raw.capacity ?? '100,200,300,400,500,600,700,800,900,1000').split(',').map(Number),
 	coldDocuments: positive(raw['cold-documents'], 4, 'cold-documents'),
 	history: positive(raw.history, 10_000, 'history'),
 	readerSeconds: positive(raw['reader-seconds'], 10, 'reader-seconds'),
