@@ -76,7 +76,11 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
 	publication.listener = notifications
-	if (options.collabJournal) await collab.useJournal(options.collabJournal, database.location)
+	if (options.collabJournal) {
+		const recovered = await collab.useJournal(options.collabJournal, database.location)
+		// Their last edits came back from the journal, after their text was last indexed.
+		await search.indexStored(recovered)
+	}
 	await notifications.start(options.redisUrl)
 	if (options.redisUrl) {
 		const bridge = new RedisBridge(options.redisUrl, collab)
@@ -180,6 +184,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.
 			await collab.close()
+			// Text still waiting to be re-indexed is read from what was just stored.
+			await search.settle()
 			await notifications.close()
 			await new Promise<void>((resolve, reject) => {
 				httpServer.closeAllConnections()

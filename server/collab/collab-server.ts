@@ -118,6 +118,8 @@ export class CollabServer implements AccessNotifier {
 			groupCommitMs: this.options.groupCommitMs === 'auto' ? 0 : this.options.groupCommitMs,
 			onCommitted: (documentId) => this.maybeCompact(documentId),
 			onIdle: () => this.journal?.committed(),
+			mark: () => this.journal?.mark() ?? 0,
+			onBatchCommitted: (mark) => this.journal?.committedThrough(mark),
 		})
 		this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs)
 		this.pingTimer.unref()
@@ -127,17 +129,20 @@ export class CollabServer implements AccessNotifier {
 	 * Stores what a killed process left in the journal at `path`, then journals
 	 * every update there from now on, so that edits reach the other clients
 	 * without waiting for their commit. Call before the first socket is
-	 * admitted. `owner` names the database (a journal is never replayed into
-	 * another). Returns how many updates were recovered.
+	 * admitted. `owner` names the database, written in the journal's header (a journal
+	 * from elsewhere gives this database nothing: its document ids are not here). Returns the documents it recovered updates of.
 	 */
-	async useJournal(path: string, owner: string): Promise<number> {
-		const { journal, recovered } = await UpdateJournal.open(path, owner, async (records) => {
+	async useJournal(path: string, owner: string): Promise<string[]> {
+		const { journal, recovered } = await UpdateJournal.open(path, owner, async (records, writtenFor) => {
+			const others = writtenFor.filter((name) => name !== owner)
+			// Documents are told apart by random ids, so only this database's own documents take any of it.
+			if (others.length > 0) console.warn(`[collab] ${path} was written for ${others.join(', ')}; replaying what belongs to ${owner}`)
 			const stored = await replayDocumentUpdates(this.db, records)
 			console.log(`[collab] stored ${stored} updates left in the journal by the previous process`)
 		})
 		this.journal = journal
 		if (this.options.groupCommitMs === 'auto') this.log.groupCommitMs = journaledGroupCommitMs
-		return recovered
+		return [...new Set(recovered.map((record) => record.documentId))]
 	}
 
 	/** Shares live documents through Redis from now on. */

@@ -27,6 +27,14 @@ describe('a pre-framed message', () => {
 		client.on('message', (data: Buffer) => received.push(data))
 		await new Promise((resolve) => client.once('open', resolve))
 		const sender = await connection
+		// The shared frame goes to the TCP socket itself, not through ws's framing.
+		const tcp = (sender.socket as unknown as { _socket: { write: (chunk: Buffer) => boolean } })._socket
+		const direct: Buffer[] = []
+		const write = tcp.write.bind(tcp)
+		tcp.write = (chunk: Buffer) => {
+			direct.push(chunk)
+			return write(chunk)
+		}
 		// 7-bit, 16-bit and 64-bit payload lengths (RFC 6455 §5.2), around each boundary.
 		const sizes = [0, 1, 125, 126, 127, 65_535, 65_536, 200_000]
 		const payloads = sizes.map((size, i) => Uint8Array.from({ length: size }, (_, k) => (k * 31 + i) % 251))
@@ -37,6 +45,7 @@ describe('a pre-framed message', () => {
 		const until = Date.now() + 5000
 		while (received.length < payloads.length * 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
 		expect(received).toHaveLength(payloads.length * 2)
+		expect(direct.filter((chunk) => chunk[0] === 0x82).length).toBeGreaterThanOrEqual(payloads.length)
 		for (const [i, payload] of payloads.entries()) {
 			expect(Buffer.compare(received[2 * i]!, Buffer.from(payload)), `payload of ${sizes[i]} bytes`).toBe(0)
 			expect([...received[2 * i + 1]!]).toEqual([0xee, i])

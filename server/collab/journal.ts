@@ -1,8 +1,8 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import { isUuid } from '#db/ids.ts'
 
-/** First bytes of a journal file, then its owner's length and the owner (the database it is for). */
+/** First bytes of a journal file, then its owner's length and the owner (the database it was written for). */
 const magic = Buffer.from('SCHOLION-JOURNAL-1\n')
 /** A record: payload length, CRC-32 of the payload, then the payload (document id, 16 bytes, and the update). */
 const recordHeaderBytes = 8
@@ -24,53 +24,56 @@ export interface JournalRecord {
  * against the process dying, not the machine, which is why "saved" still
  * waits for the database's commit.
  *
- * The file is emptied whenever everything in it is known to be committed
- * and it has grown past `truncateAboveBytes`.
+ * Two files keep it bounded under steady typing, when the group commit never
+ * runs dry: past `rotateAboveBytes` the file is sealed (renamed to
+ * `<path>.sealed`) and a new one begun; the sealed one is deleted once a batch
+ * cut after the seal has committed (`mark` / `committedThrough`). Whenever
+ * nothing at all is pending (`committed`), both are emptied. A lock file
+ * (`<path>.lock`, with the owner's pid) keeps a second process from taking
+ * over a journal that is still being written.
  */
 export class UpdateJournal {
-	private readonly fd: number
+	private fd: number
 	private size: number
-	private readonly headerBytes: number
+	private readonly header: Buffer
 	private failed = false
+	/** Records appended by this process so far. */
+	private appended = 0
+	/** When a sealed file exists: the number of records appended before it was sealed. */
+	private sealedAt: number | null = null
 
 	private constructor(
 		readonly path: string,
 		owner: string,
-		private readonly truncateAboveBytes: number,
+		private readonly rotateAboveBytes: number,
 	) {
-		const header = journalHeader(owner)
-		this.headerBytes = header.length
-		this.fd = openSync(path, 'w')
-		writeSync(this.fd, header, 0, header.length, 0)
-		this.size = header.length
+		this.header = journalHeader(owner)
+		this.fd = this.begin()
+		this.size = this.header.length
 	}
 
 	/**
-	 * Reads what a previous process left in `path` (a torn last record, cut by
-	 * the kill, is left out), then starts the file afresh for this process.
-	 * A file written for another database is set aside as `<path>.<time>.foreign`,
-	 * never replayed into this one. `store` must have committed the records
-	 * before it resolves; only then is the old file replaced.
+	 * Takes the journal at `path`: refuses if another live process holds it,
+	 * reads what a previous process left (the sealed file first, then the
+	 * current one; a torn last record, cut by the kill, is left out), hands it
+	 * to `store`, and only once `store` has resolved starts the files afresh.
 	 */
 	static async open(
 		path: string,
 		owner: string,
-		store: (records: JournalRecord[]) => Promise<void>,
-		options: { truncateAboveBytes?: number } = {},
-	): Promise<{ journal: UpdateJournal; recovered: number }> {
-		let recovered = 0
-		if (existsSync(path)) {
-			const left = readJournal(readFileSync(path), owner)
-			if (left === 'foreign') {
-				const aside = `${path}.${Date.now()}.foreign`
-				renameSync(path, aside)
-				console.warn(`[collab] ${path} was written for another database; set aside as ${aside}`)
-			} else if (left.length > 0) {
-				await store(left)
-				recovered = left.length
-			}
+		store: (records: JournalRecord[], writtenFor: string[]) => Promise<void>,
+		options: { rotateAboveBytes?: number } = {},
+	): Promise<{ journal: UpdateJournal; recovered: JournalRecord[] }> {
+		takeLock(`${path}.lock`)
+		try {
+			const left = [`${path}.sealed`, path].filter((file) => existsSync(file)).map((file) => readJournal(readFileSync(file)))
+			const recovered = left.flatMap((file) => file.records)
+			if (recovered.length > 0) await store(recovered, [...new Set(left.map((file) => file.owner))])
+			return { journal: new UpdateJournal(path, owner, options.rotateAboveBytes ?? 1 << 20), recovered }
+		} catch (error) {
+			unlinkQuietly(`${path}.lock`)
+			throw error
 		}
-		return { journal: new UpdateJournal(path, owner, options.truncateAboveBytes ?? 1 << 20), recovered }
 	}
 
 	/**
@@ -89,6 +92,8 @@ export class UpdateJournal {
 			const written = writeSync(this.fd, record, 0, record.length, this.size)
 			this.size += written
 			if (written !== record.length) throw new Error(`short write (${written} of ${record.length} bytes)`)
+			this.appended++
+			if (this.size > this.rotateAboveBytes && this.sealedAt === null) this.seal()
 			return true
 		} catch (error) {
 			// A half-written record is cut off at the next start by its length and checksum.
@@ -98,24 +103,110 @@ export class UpdateJournal {
 		}
 	}
 
-	/** Called when everything appended so far is committed: empties the file if it has grown large. */
-	committed() {
-		if (this.size <= this.truncateAboveBytes && !this.failed) return
-		ftruncateSync(this.fd, this.headerBytes)
-		// Each write says where it goes, so the next one starts at the new end.
-		this.size = this.headerBytes
-		this.failed = false
+	/** How many records have been appended: taken when a batch is cut, everything before it is in that batch or an earlier one. */
+	mark(): number {
+		return this.appended
 	}
 
-	/** Bytes in the file, header included. */
+	/** A batch cut at `mark` has committed: a file sealed before it holds nothing uncommitted. */
+	committedThrough(mark: number) {
+		if (this.sealedAt !== null && this.sealedAt <= mark) {
+			this.sealedAt = null
+			unlinkQuietly(`${this.path}.sealed`)
+			// What was written meanwhile is sealed at once, so that it too can go with the next commit.
+			if (this.size > this.rotateAboveBytes && !this.failed) this.trySeal()
+		}
+	}
+
+	/** Called when everything appended so far is committed: empties the files. */
+	committed() {
+		this.committedThrough(this.appended)
+		if (this.size === this.header.length && !this.failed) return
+		try {
+			ftruncateSync(this.fd, this.header.length)
+			// Each write says where it goes, so the next one starts at the new end.
+			this.size = this.header.length
+			this.failed = false
+		} catch (error) {
+			console.error(`[collab] emptying the journal ${this.path} failed:`, error)
+		}
+	}
+
+	/** Bytes in the current file, header included. */
 	get bytes(): number {
 		return fstatSync(this.fd).size
 	}
 
-	/** Closes the file; removes it when the caller knows everything in it is committed. */
+	/** Closes the file and releases the lock; removes the files when the caller knows everything in them is committed. */
 	close(allCommitted: boolean) {
 		closeSync(this.fd)
-		if (allCommitted) unlinkSync(this.path)
+		if (allCommitted) {
+			unlinkQuietly(this.path)
+			unlinkQuietly(`${this.path}.sealed`)
+		}
+		unlinkQuietly(`${this.path}.lock`)
+	}
+
+	/** Starts a new current file, header only. */
+	private begin(): number {
+		const fd = openSync(this.path, 'w')
+		writeSync(fd, this.header, 0, this.header.length, 0)
+		unlinkQuietly(`${this.path}.sealed`)
+		return fd
+	}
+
+	private trySeal() {
+		try {
+			this.seal()
+		} catch (error) {
+			this.failed = true
+			console.error(`[collab] sealing the journal ${this.path} failed; edits now wait for the database before anyone sees them:`, error)
+		}
+	}
+
+	private seal() {
+		closeSync(this.fd)
+		// Renaming is atomic: killed at any point, the next start finds every record in one file or the other.
+		renameSync(this.path, `${this.path}.sealed`)
+		this.sealedAt = this.appended
+		this.fd = openSync(this.path, 'w')
+		writeSync(this.fd, this.header, 0, this.header.length, 0)
+		this.size = this.header.length
+	}
+}
+
+/** Takes `<journal>.lock` for this process, or throws if a live process holds it. */
+function takeLock(lockPath: string) {
+	try {
+		writeFileSync(lockPath, String(process.pid), { flag: 'wx' })
+		return
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+	}
+	const holder = Number(readFileSync(lockPath, 'utf8'))
+	if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
+		throw new Error(
+			`The collaboration journal ${lockPath.slice(0, -'.lock'.length)} is in use by process ${holder}: each server process needs its own (COLLAB_JOURNAL, or another PORT or DATA_DIR).`,
+		)
+	}
+	// Left by a process that was killed: ours now.
+	writeFileSync(lockPath, String(process.pid))
+}
+
+function processIsAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0)
+		return true
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM'
+	}
+}
+
+function unlinkQuietly(file: string) {
+	try {
+		unlinkSync(file)
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.error(`[collab] removing ${file} failed:`, error)
 	}
 }
 
@@ -126,14 +217,13 @@ function journalHeader(owner: string): Buffer {
 	return Buffer.concat([magic, length, ownerBytes])
 }
 
-/** The records of a journal file, up to the first torn or damaged one; 'foreign' if it belongs to another database. */
-export function readJournal(file: Buffer, owner: string): JournalRecord[] | 'foreign' {
-	const header = journalHeader(owner)
-	if (file.length < header.length || !file.subarray(0, header.length).equals(header)) {
-		return file.length === 0 ? [] : 'foreign'
-	}
+/** The records of a journal file, up to the first torn or damaged one, and the database it says it was written for. */
+export function readJournal(file: Buffer): { owner: string; records: JournalRecord[] } {
 	const records: JournalRecord[] = []
-	let at = header.length
+	if (file.length < magic.length + 4 || !file.subarray(0, magic.length).equals(magic)) return { owner: '', records }
+	const ownerLength = file.readUInt32LE(magic.length)
+	let at = magic.length + 4 + ownerLength
+	const owner = file.subarray(magic.length + 4, Math.min(at, file.length)).toString()
 	while (at + recordHeaderBytes <= file.length) {
 		const length = file.readUInt32LE(at)
 		const end = at + recordHeaderBytes + length
@@ -145,5 +235,5 @@ export function readJournal(file: Buffer, owner: string): JournalRecord[] | 'for
 		if (isUuid(documentId)) records.push({ documentId, update: new Uint8Array(payload.subarray(documentIdBytes)) })
 		at = end
 	}
-	return records
+	return { owner, records }
 }

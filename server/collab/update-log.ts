@@ -8,6 +8,7 @@ interface Pending {
 
 interface Batch {
 	rows: Pending[]
+	mark: number
 	/** Per document, the acknowledgement prepared when the batch was cut, run once it commits. */
 	committed: Map<string, () => void>
 }
@@ -23,6 +24,9 @@ export interface UpdateLogOptions {
 	onCommitted?: (documentId: string, rows: number) => void
 	/** Called when a write leaves nothing queued: everything appended so far is committed. */
 	onIdle?: () => void
+	/** Taken when a batch is cut, and handed to `onBatchCommitted` once that batch has committed (the journal's mark). */
+	mark?: () => number
+	onBatchCommitted?: (mark: number) => void
 }
 
 /**
@@ -113,7 +117,7 @@ export class UpdateLog {
 		const committed = new Map([...this.marks].map(([documentId, prepare]) => [documentId, prepare()]))
 		this.queue = []
 		this.marks = new Map()
-		return { rows, committed }
+		return { rows, committed, mark: this.options.mark?.() ?? 0 }
 	}
 
 	private async write() {
@@ -129,6 +133,7 @@ export class UpdateLog {
 					if (left > 0) this.unsettled.set(documentId, left)
 					else this.unsettled.delete(documentId)
 				}
+				this.options.onBatchCommitted?.(batch.mark)
 				for (const ack of batch.committed.values()) ack()
 				for (const [documentId, rows] of counts) this.options.onCommitted?.(documentId, rows)
 			} catch (error) {

@@ -87,6 +87,8 @@ export class Mailer {
 	deliverDue(now?: Date): Promise<unknown> {
 		if (!this.transport) return Promise.resolve()
 		if (this.delivering) {
+			// A run asked for a given moment must look at that moment, not join one that looks at another.
+			if (now) return this.delivering.then(() => this.deliverDue(now))
 			this.again = true
 			return this.delivering
 		}

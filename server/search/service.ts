@@ -96,24 +96,40 @@ export class SearchService {
 			this.read(documentId, ydoc)
 			return
 		}
-		const timer = setTimeout(() => this.readDue(documentId), wait)
+		const timer = setTimeout(() => void this.readDue(documentId).catch((error) => console.error(`[search] indexing ${documentId} failed:`, error)), wait)
 		timer.unref()
 		this.due.set(documentId, { ydoc, timer })
 	}
 
-	/** Reads every document whose re-indexing is waiting, then waits for every text write in flight (tests, shutdown). */
+	/** Reads every document whose re-indexing is waiting, then waits for every text write in flight (searches, tests, shutdown). */
 	async settle() {
+		const reading: Promise<void>[] = []
 		for (const [documentId, { timer }] of this.due) {
 			clearTimeout(timer)
-			this.readDue(documentId)
+			reading.push(this.readDue(documentId))
 		}
+		await Promise.all(reading)
 		await Promise.all([...this.writing.values()])
 	}
 
-	private readDue(documentId: string) {
+	/** Indexes documents from their stored state (those a restart recovered from the collaboration journal, say). */
+	async indexStored(documentIds: string[]) {
+		for (const documentId of documentIds) {
+			const { updates } = await loadDocumentState(this.db, documentId)
+			const ydoc = new Y.Doc()
+			for (const update of updates) Y.applyUpdate(ydoc, update)
+			this.read(documentId, ydoc)
+			ydoc.destroy()
+		}
+	}
+
+	private async readDue(documentId: string) {
 		const due = this.due.get(documentId)
 		this.due.delete(documentId)
-		if (due && !due.ydoc.isDestroyed) this.read(documentId, due.ydoc)
+		if (!due) return
+		// Unloaded meanwhile (its updates are stored by then): read what was stored.
+		if (due.ydoc.isDestroyed) await this.indexStored([documentId])
+		else this.read(documentId, due.ydoc)
 	}
 
 	private read(documentId: string, ydoc: Y.Doc) {
@@ -124,13 +140,7 @@ export class SearchService {
 	/** Indexes documents never indexed yet (imported and not edited since). */
 	async indexNewDocuments(): Promise<number> {
 		const ids = await listUnindexedDocuments(this.db)
-		for (const id of ids) {
-			const { updates } = await loadDocumentState(this.db, id)
-			const ydoc = new Y.Doc()
-			for (const update of updates) Y.applyUpdate(ydoc, update)
-			this.documentChanged(id, ydoc)
-			ydoc.destroy()
-		}
+		await this.indexStored(ids)
 		await this.settle()
 		return ids.length
 	}

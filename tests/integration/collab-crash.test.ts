@@ -121,6 +121,7 @@ describe(`kill -9 while three people type (${rounds} times, seed ${seed.toString
 		// The database write is held back 3 s, so the edit is certainly not stored when the server dies:
 		// what brings it back is the journal written before the edit was forwarded.
 		for (const client of clients.splice(0)) client.destroy()
+		await server?.stop()
 		server = await startServerProcess({ port, database, env: { COLLAB_GROUP_COMMIT_MS: '3000' }, timeoutMs: 60_000 })
 		const [authorCookie, readerCookie] = await Promise.all(
 			[demoEmails.owner, demoEmails.reviewer].map(async (email) => (await logIn(server!.url, email)).cookieHeader),

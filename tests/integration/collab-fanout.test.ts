@@ -40,8 +40,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'scholion-fanout-'))
 beforeAll(async () => {
 	;[journaled, busy] = await Promise.all([
 		startCollabApp({ collabJournal: path.join(dir, 'a.bin'), collab: { groupCommitMs: 1500 } }),
-		// A budget of 40 frames a second: two readers and a fast typist are over it at once.
-		startCollabApp({ collabJournal: path.join(dir, 'b.bin'), collab: { groupCommitMs: 1500, fanoutFramesPerSecond: 40 } }),
+		// A budget of 4 frames a second: two readers and a typist are over it after a couple of keys,
+		// and then get one frame every half second (clients − 1 over the budget).
+		startCollabApp({ collabJournal: path.join(dir, 'b.bin'), collab: { groupCommitMs: 1500, fanoutFramesPerSecond: 4 } }),
 	])
 	const [owner, reviewer, busyOwner, busyReviewer] = await Promise.all([
 		logIn(journaled.url, demoEmails.owner),
@@ -123,7 +124,7 @@ describe('a busy room', () => {
 		for (const reader of readers) {
 			const frames = reader.updateFrames()
 			expect(frames).toBeGreaterThan(0)
-			expect(frames).toBeLessThan(30)
+			expect(frames).toBeLessThanOrEqual(10)
 		}
 	})
 
@@ -131,7 +132,8 @@ describe('a busy room', () => {
 		const author = open(busy, cookies.busyOwner)
 		const reader = open(busy, cookies.busyReviewer)
 		await eventually(() => author.isSynced() && reader.isSynced(), 'both to sync')
-		await sleep(3000)
+		// Long enough for the burst of the test before to be forgotten; a held edit would wait 250 ms here.
+		await sleep(4000)
 		const typedAt = performance.now()
 		typeInto(author.doc, 3, 0, 'After a pause. ')
 		await eventually(() => blockTexts(reader.doc)[3]!.startsWith('After a pause. '), 'the reader to see the edit', 1000)
