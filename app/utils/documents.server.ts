@@ -1,9 +1,8 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { createDocument, type DocumentRow } from '#db/queries/documents.ts'
-import { loadDocumentState } from '#db/queries/document-state.ts'
+import { loadStoredYDoc } from '#db/queries/document-state.ts'
 import { importDocument, type ImportInput } from '#server/import/index.ts'
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
-import * as Y from 'yjs'
 import type { User } from '#db/queries/accounts.ts'
 import { AnchorContext, anchorFromJSON } from '#app/editor/anchoring.ts'
 import { documentFragmentName, documentToYUpdate, yDocToDocument } from '#app/editor/yjs.ts'
@@ -63,9 +62,7 @@ export interface HighlightRange {
  * (`annotation`, not in the schema): nothing is written to the document.
  */
 export async function loadDocumentForReading(context: AppLoadContext, user: User, documentId: string): Promise<DocumentJSON> {
-	const { updates } = await loadDocumentState(context.db, documentId)
-	const ydoc = new Y.Doc()
-	for (const update of updates) Y.applyUpdate(ydoc, update)
+	const ydoc = await loadStoredYDoc(context.db, documentId)
 	const doc = yDocToDocument(ydoc)
 	const annotations = await context.annotations.list(user, documentId)
 	const anchorContext = new AnchorContext(ydoc, ydoc.getXmlFragment(documentFragmentName), doc)

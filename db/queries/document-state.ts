@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm'
+import * as Y from 'yjs'
 import type { Database } from '../client.ts'
 import { documents, documentSnapshots, documentUpdates } from '../schema/index.ts'
 
@@ -25,6 +26,16 @@ export async function loadDocumentState(db: Database, documentId: string): Promi
 		updates: [...(snapshot ? [snapshot.state] : []), ...tail.map((row) => row.update)],
 		tailLength: tail.length,
 	}
+}
+
+/** The document as stored, in a Y.Doc of its own (not the live one, which may be ahead of it). */
+export async function loadStoredYDoc(db: Database, documentId: string): Promise<Y.Doc> {
+	const { updates } = await loadDocumentState(db, documentId)
+	const ydoc = new Y.Doc()
+	Y.transact(ydoc, () => {
+		for (const update of updates) Y.applyUpdate(ydoc, update)
+	})
+	return ydoc
 }
 
 /** Appends updates of any number of documents in one statement (one transaction: all or none). */

@@ -117,9 +117,8 @@ export class CollabServer implements AccessNotifier {
 		this.log = new UpdateLog(db, {
 			groupCommitMs: this.options.groupCommitMs === 'auto' ? 0 : this.options.groupCommitMs,
 			onCommitted: (documentId) => this.maybeCompact(documentId),
-			onIdle: () => this.journal?.committed(),
-			mark: () => this.journal?.mark() ?? 0,
-			onBatchCommitted: (mark) => this.journal?.committedThrough(mark),
+			checkpoint: () => this.journal?.checkpoint() ?? 0,
+			onCommittedThrough: (checkpoint) => this.journal?.committedThrough(checkpoint),
 		})
 		this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs)
 		this.pingTimer.unref()
@@ -302,7 +301,7 @@ export class CollabServer implements AccessNotifier {
 			for (const connection of room.connections) connection.close(closeCodes.goingAway, 'Server shutting down')
 		}
 		await this.log.flushed()
-		this.journal?.close(this.log.isIdle())
+		this.journal?.close()
 		this.journal = null
 		for (const room of this.rooms.values()) room.destroy()
 		this.rooms.clear()

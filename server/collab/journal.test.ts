@@ -118,14 +118,14 @@ describe('the collaboration journal', () => {
 		const file = journalPath()
 		const { journal } = await reopen(file, owner, { rotateAboveBytes: 300 })
 		const record = new Uint8Array(40)
-		let cut = journal.mark()
+		let cut = journal.checkpoint()
 		const held: number[] = []
 		for (let i = 0; i < 40; i++) {
 			journal.append(documentA, record.fill(i))
 			// A batch cut every 5 records commits while the next ones are already being written.
 			if (i % 5 === 4) {
 				journal.committedThrough(cut)
-				cut = journal.mark()
+				cut = journal.checkpoint()
 			}
 			held.push(journal.bytes + (existsSync(`${file}.sealed`) ? statSync(`${file}.sealed`).size : 0))
 		}
@@ -146,9 +146,9 @@ describe('the collaboration journal', () => {
 		const empty = journal.bytes
 		journal.append(documentA, update(1))
 		expect(journal.bytes).toBeGreaterThan(empty)
-		journal.committed()
+		journal.committedThrough(journal.checkpoint())
 		expect(journal.bytes).toBe(empty)
-		journal.close(true)
+		journal.close()
 		expect(existsSync(file)).toBe(false)
 		expect(existsSync(`${file}.lock`)).toBe(false)
 	})

@@ -27,8 +27,8 @@ export interface JournalRecord {
  * Two files keep it bounded under steady typing, when the group commit never
  * runs dry: past `rotateAboveBytes` the file is sealed (renamed to
  * `<path>.sealed`) and a new one begun; the sealed one is deleted once a batch
- * cut after the seal has committed (`mark` / `committedThrough`). Whenever
- * nothing at all is pending (`committed`), both are emptied. A lock file
+ * cut after the seal has committed (`checkpoint` / `committedThrough`); when a
+ * commit leaves nothing pending, the current one is emptied too. A lock file
  * (`<path>.lock`, with the owner's pid) keeps a second process from taking
  * over a journal that is still being written.
  */
@@ -41,6 +41,8 @@ export class UpdateJournal {
 	private appended = 0
 	/** When a sealed file exists: the number of records appended before it was sealed. */
 	private sealedAt: number | null = null
+	/** The highest checkpoint known committed. */
+	private committedAt = 0
 
 	private constructor(
 		readonly path: string,
@@ -48,7 +50,9 @@ export class UpdateJournal {
 		private readonly rotateAboveBytes: number,
 	) {
 		this.header = journalHeader(owner)
-		this.fd = this.begin()
+		// Whatever the previous process left has been stored by now (see open).
+		unlinkQuietly(`${path}.sealed`)
+		this.fd = this.fresh()
 		this.size = this.header.length
 	}
 
@@ -104,23 +108,44 @@ export class UpdateJournal {
 	}
 
 	/** How many records have been appended: taken when a batch is cut, everything before it is in that batch or an earlier one. */
-	mark(): number {
+	checkpoint(): number {
 		return this.appended
 	}
 
-	/** A batch cut at `mark` has committed: a file sealed before it holds nothing uncommitted. */
-	committedThrough(mark: number) {
-		if (this.sealedAt !== null && this.sealedAt <= mark) {
+	/**
+	 * A batch cut at `checkpoint` has committed. A file sealed before it holds
+	 * nothing uncommitted and goes; if nothing was appended since the cut,
+	 * nothing is pending at all and the current file is emptied too.
+	 */
+	committedThrough(checkpoint: number) {
+		this.committedAt = Math.max(this.committedAt, checkpoint)
+		const released = this.sealedAt !== null && this.sealedAt <= checkpoint
+		if (released) {
 			this.sealedAt = null
 			unlinkQuietly(`${this.path}.sealed`)
-			// What was written meanwhile is sealed at once, so that it too can go with the next commit.
-			if (this.size > this.rotateAboveBytes && !this.failed) this.trySeal()
 		}
+		if (checkpoint === this.appended) this.empty()
+		// What was written meanwhile is sealed at once, so that it too can go with the next commit.
+		else if (released && this.size > this.rotateAboveBytes && !this.failed) this.trySeal()
 	}
 
-	/** Called when everything appended so far is committed: empties the files. */
-	committed() {
-		this.committedThrough(this.appended)
+	/** Bytes in the current file, header included. */
+	get bytes(): number {
+		return fstatSync(this.fd).size
+	}
+
+	/** Closes the file and releases the lock; removes the files if everything in them is committed. */
+	close() {
+		closeSync(this.fd)
+		if (this.committedAt === this.appended) {
+			unlinkQuietly(this.path)
+			unlinkQuietly(`${this.path}.sealed`)
+		}
+		unlinkQuietly(`${this.path}.lock`)
+	}
+
+	/** Empties the current file (a failed write may have left it in any state, so it is truncated even when it looks empty). */
+	private empty() {
 		if (this.size === this.header.length && !this.failed) return
 		try {
 			ftruncateSync(this.fd, this.header.length)
@@ -132,26 +157,10 @@ export class UpdateJournal {
 		}
 	}
 
-	/** Bytes in the current file, header included. */
-	get bytes(): number {
-		return fstatSync(this.fd).size
-	}
-
-	/** Closes the file and releases the lock; removes the files when the caller knows everything in them is committed. */
-	close(allCommitted: boolean) {
-		closeSync(this.fd)
-		if (allCommitted) {
-			unlinkQuietly(this.path)
-			unlinkQuietly(`${this.path}.sealed`)
-		}
-		unlinkQuietly(`${this.path}.lock`)
-	}
-
-	/** Starts a new current file, header only. */
-	private begin(): number {
+	/** Opens the current file afresh, header only. */
+	private fresh(): number {
 		const fd = openSync(this.path, 'w')
 		writeSync(fd, this.header, 0, this.header.length, 0)
-		unlinkQuietly(`${this.path}.sealed`)
 		return fd
 	}
 
@@ -169,8 +178,7 @@ export class UpdateJournal {
 		// Renaming is atomic: killed at any point, the next start finds every record in one file or the other.
 		renameSync(this.path, `${this.path}.sealed`)
 		this.sealedAt = this.appended
-		this.fd = openSync(this.path, 'w')
-		writeSync(this.fd, this.header, 0, this.header.length, 0)
+		this.fd = this.fresh()
 		this.size = this.header.length
 	}
 }

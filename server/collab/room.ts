@@ -458,14 +458,6 @@ class RateMeter {
 
 const rateWindowMs = 1000
 
-function syncStep2Message(update: Uint8Array): Uint8Array {
-	const encoder = encoding.createEncoder()
-	encoding.writeVarUint(encoder, messageSync)
-	encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
-	encoding.writeVarUint8Array(encoder, update)
-	return encoding.toUint8Array(encoder)
-}
-
 /** A state vector of no entries, one byte: the client has nothing yet. */
 function isEmptyStateVector(stateVector: Uint8Array): boolean {
 	return stateVector.length === 1 && stateVector[0] === 0
@@ -486,12 +478,17 @@ function isFreshSyncRequest(data: Uint8Array): boolean {
 	}
 }
 
-function updateMessage(update: Uint8Array): Uint8Array {
+/** A sync message carrying an update: step 2 (the answer to a step 1) or a plain update. */
+function syncMessage(step: typeof syncProtocol.messageYjsSyncStep2 | typeof syncProtocol.messageYjsUpdate, update: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder()
 	encoding.writeVarUint(encoder, messageSync)
-	syncProtocol.writeUpdate(encoder, update)
+	encoding.writeVarUint(encoder, step)
+	encoding.writeVarUint8Array(encoder, update)
 	return encoding.toUint8Array(encoder)
 }
+
+const syncStep2Message = (update: Uint8Array) => syncMessage(syncProtocol.messageYjsSyncStep2, update)
+const updateMessage = (update: Uint8Array) => syncMessage(syncProtocol.messageYjsUpdate, update)
 
 function savedMessage(stateVector: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder()

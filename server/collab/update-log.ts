@@ -8,7 +8,7 @@ interface Pending {
 
 interface Batch {
 	rows: Pending[]
-	mark: number
+	checkpoint: number
 	/** Per document, the acknowledgement prepared when the batch was cut, run once it commits. */
 	committed: Map<string, () => void>
 }
@@ -22,11 +22,9 @@ export interface UpdateLogOptions {
 	groupCommitMs: number
 	/** Called after each committed batch with the number of rows written per document. */
 	onCommitted?: (documentId: string, rows: number) => void
-	/** Called when a write leaves nothing queued: everything appended so far is committed. */
-	onIdle?: () => void
-	/** Taken when a batch is cut, and handed to `onBatchCommitted` once that batch has committed (the journal's mark). */
-	mark?: () => number
-	onBatchCommitted?: (mark: number) => void
+	/** Taken when a batch is cut, and handed to `onCommittedThrough` once that batch has committed (the journal's position). */
+	checkpoint?: () => number
+	onCommittedThrough?: (checkpoint: number) => void
 }
 
 /**
@@ -86,11 +84,6 @@ export class UpdateLog {
 		})
 	}
 
-	/** Whether every update handed to the log so far is committed. */
-	isIdle(): boolean {
-		return this.queue.length === 0 && !this.writing
-	}
-
 	/** Whether every update of the document handed to the log so far is committed. */
 	isSettled(documentId: string): boolean {
 		return !this.unsettled.has(documentId)
@@ -117,7 +110,7 @@ export class UpdateLog {
 		const committed = new Map([...this.marks].map(([documentId, prepare]) => [documentId, prepare()]))
 		this.queue = []
 		this.marks = new Map()
-		return { rows, committed, mark: this.options.mark?.() ?? 0 }
+		return { rows, committed, checkpoint: this.options.checkpoint?.() ?? 0 }
 	}
 
 	private async write() {
@@ -133,7 +126,7 @@ export class UpdateLog {
 					if (left > 0) this.unsettled.set(documentId, left)
 					else this.unsettled.delete(documentId)
 				}
-				this.options.onBatchCommitted?.(batch.mark)
+				this.options.onCommittedThrough?.(batch.checkpoint)
 				for (const ack of batch.committed.values()) ack()
 				for (const [documentId, rows] of counts) this.options.onCommitted?.(documentId, rows)
 			} catch (error) {
@@ -158,9 +151,6 @@ export class UpdateLog {
 		await this.writing
 		this.writing = null
 		if (this.queue.length > 0) this.schedule()
-		else {
-			this.options.onIdle?.()
-			for (const resolve of this.idleWaiters.splice(0)) resolve()
-		}
+		else for (const resolve of this.idleWaiters.splice(0)) resolve()
 	}
 }

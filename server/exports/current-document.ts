@@ -1,7 +1,6 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
-import * as Y from 'yjs'
 import type { Database } from '#db/client.ts'
-import { loadDocumentState } from '#db/queries/document-state.ts'
+import { loadStoredYDoc } from '#db/queries/document-state.ts'
 import { AnchorContext, type Anchor } from '#app/editor/anchoring.ts'
 import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
 
@@ -32,9 +31,7 @@ export class CurrentDocument {
 	) {}
 
 	static async open(db: Database, documentId: string): Promise<CurrentDocument> {
-		const { updates } = await loadDocumentState(db, documentId)
-		const ydoc = new Y.Doc()
-		for (const update of updates) Y.applyUpdate(ydoc, update)
+		const ydoc = await loadStoredYDoc(db, documentId)
 		const doc = yDocToDocument(ydoc)
 		return new CurrentDocument(doc, new AnchorContext(ydoc, ydoc.getXmlFragment(documentFragmentName), doc))
 	}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
 import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
-import { loadDocumentState } from '#db/queries/document-state.ts'
+import { loadStoredYDoc } from '#db/queries/document-state.ts'
 import { listGroupsOf, listOpenCommunities } from '#db/queries/groups.ts'
 import {
 	listDocumentsOfGroups,
@@ -115,9 +115,7 @@ export class SearchService {
 	/** Indexes documents from their stored state (those a restart recovered from the collaboration journal, say). */
 	async indexStored(documentIds: string[]) {
 		for (const documentId of documentIds) {
-			const { updates } = await loadDocumentState(this.db, documentId)
-			const ydoc = new Y.Doc()
-			for (const update of updates) Y.applyUpdate(ydoc, update)
+			const ydoc = await loadStoredYDoc(this.db, documentId)
 			this.read(documentId, ydoc)
 			ydoc.destroy()
 		}
@@ -163,8 +161,7 @@ export class SearchService {
 
 	/** Annotations and document text the user may see, ranked, one page. */
 	async search(user: User, query: WorkspaceQuery): Promise<ResultPage<WorkspaceHit>> {
-		// Whatever was typed before the search is found by it, re-indexing cadence or not.
-		await this.settle()
+		// Settles too: whatever was typed before the search is found by it, re-indexing cadence or not.
 		await this.indexNewDocuments()
 		const readable = await this.readableGroups(user)
 		const annotationOnly = Boolean(query.author || query.tag || query.motivation || query.status || query.from || query.to)

@@ -57,7 +57,7 @@ const usage = `Usage: npm run bench:peers -- [options]
                     alone runs out of CPU past about 200 clients in one document)
   --seed N          seed of every random choice (default 1)
   --profile         run Scholion with --cpu-prof and print its top functions
-  --timeout S       abort after this many seconds (default 1200)
+  --timeout S       abort after this many seconds (default 1800)
 Environment: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432): a
 database named scholion_bench_peers_<pid> is created there and dropped at the end.`
 
@@ -115,7 +115,7 @@ const flags = {
 	seed: positive(raw.seed, 1, 'seed'),
 	threads: Math.max(1, Math.round(positive(raw.threads, 2, 'threads'))),
 	profile: raw.profile ?? false,
-	timeout: positive(raw.timeout, 1200, 'timeout'),
+	timeout: positive(raw.timeout, 1800, 'timeout'),
 }
 if (!existsSync(path.join(root, 'build/server/index.js'))) {
 	console.error('No production build: run `npm run build` first.')
