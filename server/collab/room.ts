@@ -104,9 +104,15 @@ export class DocumentRoom {
 			// clients that opened it with nothing get it before the server applies it, so that
 			// their decoding and the server's run side by side rather than one after the other.
 			const whole = state.updates.length === 1 ? state.updates[0]! : null
-			if (whole) {
+			// The server's own step 1 still comes first, as y-websocket servers send it: its
+			// state vector read off the stored update, which costs far less than applying it.
+			const answered = new Set<Connection>()
+			if (whole && this.waiting.some(([, data]) => isFreshSyncRequest(data))) {
+				const step1 = syncStep1Message(Y.encodeStateVectorFromUpdate(whole))
 				this.waiting = this.waiting.filter(([connection, data]) => {
 					if (!isFreshSyncRequest(data)) return true
+					if (!answered.has(connection)) connection.send(step1)
+					answered.add(connection)
 					connection.send(syncStep2Message(whole))
 					return false
 				})
@@ -122,7 +128,7 @@ export class DocumentRoom {
 			this.loaded = true
 			const waiting = this.waiting
 			this.waiting = []
-			for (const connection of this.connections) this.greet(connection)
+			for (const connection of this.connections) this.greet(connection, !answered.has(connection))
 			for (const [connection, data] of waiting) this.receive(connection, data)
 		})
 	}
@@ -171,10 +177,7 @@ export class DocumentRoom {
 	 * every later change would wait forever for its missing predecessors.
 	 */
 	requestMissing(connection: Connection) {
-		const encoder = encoding.createEncoder()
-		encoding.writeVarUint(encoder, messageSync)
-		syncProtocol.writeSyncStep1(encoder, this.doc)
-		connection.send(encoding.toUint8Array(encoder))
+		connection.send(syncStep1Message(Y.encodeStateVector(this.doc)))
 	}
 
 	/** Tells one client whether it may write (Scholion extension). */
@@ -220,11 +223,9 @@ export class DocumentRoom {
 		this.doc.destroy()
 	}
 
-	private greet(connection: Connection) {
-		const encoder = encoding.createEncoder()
-		encoding.writeVarUint(encoder, messageSync)
-		syncProtocol.writeSyncStep1(encoder, this.doc)
-		connection.send(encoding.toUint8Array(encoder))
+	/** The server's opening messages to a client: sync step 1 (unless already sent), awareness, access, "saved". */
+	private greet(connection: Connection, withSyncStep1 = true) {
+		if (withSyncStep1) connection.send(syncStep1Message(Y.encodeStateVector(this.doc)))
 		const states = this.awareness.getStates()
 		if (states.size > 0) {
 			connection.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
@@ -478,14 +479,16 @@ function isFreshSyncRequest(data: Uint8Array): boolean {
 	}
 }
 
-/** A sync message carrying an update: step 2 (the answer to a step 1) or a plain update. */
-function syncMessage(step: typeof syncProtocol.messageYjsSyncStep2 | typeof syncProtocol.messageYjsUpdate, update: Uint8Array): Uint8Array {
+/** A sync message: step 1 with a state vector, step 2 (the answer to a step 1) or a plain update with an update. */
+function syncMessage(step: number, payload: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder()
 	encoding.writeVarUint(encoder, messageSync)
 	encoding.writeVarUint(encoder, step)
-	encoding.writeVarUint8Array(encoder, update)
+	encoding.writeVarUint8Array(encoder, payload)
 	return encoding.toUint8Array(encoder)
 }
+
+const syncStep1Message = (stateVector: Uint8Array) => syncMessage(syncProtocol.messageYjsSyncStep1, stateVector)
 
 const syncStep2Message = (update: Uint8Array) => syncMessage(syncProtocol.messageYjsSyncStep2, update)
 const updateMessage = (update: Uint8Array) => syncMessage(syncProtocol.messageYjsUpdate, update)
