@@ -133,7 +133,8 @@ export class DocumentImporter {
 			})
 			// The worker holds no one's request open by itself; a server closing stops it.
 			worker.unref()
-			const fail = (error: unknown) => reject(error instanceof Error ? error : new Error(String(error)))
+			const fail = (error: Error & { code?: string }) =>
+				reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerLimit('memory') : error)
 			worker.once('error', fail)
 			worker.once('exit', (code) => fail(new Error(`the import worker exited (code ${code}) while starting`)))
 			worker.once('message', (message: WorkerMessage) => {

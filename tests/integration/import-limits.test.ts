@@ -170,16 +170,16 @@ describe('what the counts cannot foresee ends with the worker, not the server', 
 	})
 
 	test('a conversion that needs more memory than the worker has is stopped, and the next import works', async () => {
-		const server = await serverWith({ maxMemoryMb: 96 })
+		const server = await serverWith({ maxMemoryMb: 64 })
 		try {
 			const client = new FormClient(server.url)
 			await client.post('/login', { email: 'owner@example.org', password: 'correct horse battery' })
 			const before = await storedRows()
-			// About 50,000 elements, within the counts; measured to need some 200 MB.
+			// 48,000 elements, within the counts; measured to need between 160 and 256 MB.
 			const response = await client.postMultipart(importPath, importForm('large.html', htmlParagraphs(12_000)))
 			const html = (await response.text()).replaceAll('<!-- -->', '')
 			expect(response.status).toBe(400)
-			expect(html).toContain('“large.html” needed more memory than 96 MB to convert, and was stopped.')
+			expect(html).toContain('“large.html” needed more memory than 64 MB to convert, and was stopped.')
 			expect(await storedRows()).toEqual(before)
 			await expectServing(client, server.url)
 
