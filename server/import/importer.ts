@@ -41,6 +41,9 @@ const defaultOptions: DocumentImporterOptions = {
 
 const workerEntry = new URL('./worker-entry.mjs', import.meta.url)
 
+/** How long a new worker may take to load its modules (seconds even on a busy machine). */
+const workerStartMs = 60_000
+
 /**
  * Converts imports off the main thread, one at a time, in a worker thread with
  * a capped heap and a wall-clock limit: the parsers count blocks, elements and
@@ -133,8 +136,15 @@ export class DocumentImporter {
 			})
 			// The worker holds no one's request open by itself; a server closing stops it.
 			worker.unref()
-			const fail = (error: Error & { code?: string }) =>
+			const fail = (error: Error & { code?: string }) => {
+				clearTimeout(startTimer)
 				reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerLimit('memory') : error)
+			}
+			// Loading jsdom and the schema takes about a second; a worker that never says ready must not hold the queue.
+			const startTimer = setTimeout(() => {
+				fail(new Error(`the import worker did not start within ${workerStartMs} ms`))
+				void worker.terminate()
+			}, workerStartMs)
 			worker.once('error', fail)
 			worker.once('exit', (code) => fail(new Error(`the import worker exited (code ${code}) while starting`)))
 			worker.once('message', (message: WorkerMessage) => {
@@ -144,6 +154,7 @@ export class DocumentImporter {
 					fail(new Error(`the import worker said ${message.type} before it was ready`))
 					return
 				}
+				clearTimeout(startTimer)
 				resolve(worker)
 				// However it ends, the next import starts another.
 				worker.once('exit', () => {
