@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { defaultImportLimits } from './import/limits.ts'
+import { defaultAnnotationImportQuota } from './annotations/import-quota.ts'
 
 /**
  * The one reader of process.env. Every setting the server understands is
@@ -45,6 +47,22 @@ const envSchema = z.object({
 		.optional(),
 	/** Largest document import accepted, in bytes. */
 	MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+	/** Most paragraphs, headings, list items and other blocks one imported document may have. */
+	IMPORT_MAX_BLOCKS: z.coerce.number().int().positive().default(defaultImportLimits.maxBlocks),
+	/** Most elements of markup (or Markdown tokens) one imported document may have. */
+	IMPORT_MAX_ELEMENTS: z.coerce.number().int().positive().default(defaultImportLimits.maxElements),
+	/** Deepest nesting of elements an import may have. */
+	IMPORT_MAX_DEPTH: z.coerce.number().int().positive().default(defaultImportLimits.maxDepth),
+	/** Most lines a plain-text or Markdown import may have. */
+	IMPORT_MAX_LINES: z.coerce.number().int().positive().default(defaultImportLimits.maxLines),
+	/** Longest one import may take to convert, in ms. */
+	IMPORT_TIMEOUT_MS: z.coerce.number().int().positive().default(defaultImportLimits.timeoutMs),
+	/** Heap of the import worker, in MB. */
+	IMPORT_MAX_MEMORY_MB: z.coerce.number().int().min(16).default(defaultImportLimits.maxMemoryMb),
+	/** Most annotations and replies one imported annotation file may create. */
+	ANNOTATION_IMPORT_MAX_PER_FILE: z.coerce.number().int().positive().default(defaultAnnotationImportQuota.perImport),
+	/** Most annotations (drafts and replies included) an annotation import may bring a document to. */
+	ANNOTATION_IMPORT_MAX_PER_DOCUMENT: z.coerce.number().int().positive().default(defaultAnnotationImportQuota.perDocument),
 	/** Send email through this SMTP server (smtp:// or smtps://, nodemailer's form); unset keeps every email in the outbox. */
 	SMTP_URL: z
 		.string()

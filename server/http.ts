@@ -7,6 +7,7 @@ import express from 'express'
 import { sql } from 'drizzle-orm'
 import type { DatabaseHandle } from '#db/client.ts'
 import { AnnotationService } from './annotations/service.ts'
+import type { AnnotationImportQuota } from './annotations/import-quota.ts'
 import { CollabServer, type CollabOptions } from './collab/collab-server.ts'
 import { RedisBridge } from './collab/redis-bridge.ts'
 import { PublicationService } from './publication/moderation.ts'
@@ -15,6 +16,8 @@ import { sessionCookie } from './session-cookie.ts'
 import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
+import { DocumentImporter } from './import/importer.ts'
+import type { ImportLimits } from './import/limits.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -32,6 +35,10 @@ export interface ScholionServerOptions {
 	publicOrigin?: string
 	production?: boolean
 	maxImportBytes?: number
+	/** How many annotations imports may bring (see defaultAnnotationImportQuota). */
+	annotationImportQuota?: Partial<AnnotationImportQuota>
+	/** Limits of one document import (see defaultImportLimits). */
+	importLimits?: Partial<ImportLimits>
 	/** Settings of the /collab endpoint (see CollabOptions for defaults). */
 	collab?: Partial<CollabOptions>
 	/** Share live documents with other processes through this Redis. */
@@ -54,6 +61,7 @@ export interface ScholionServer {
 	publication: PublicationService
 	search: SearchService
 	notifications: NotificationService
+	importer: DocumentImporter
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -72,6 +80,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	app.disable('x-powered-by')
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
+	annotations.importQuota = { ...annotations.importQuota, ...options.annotationImportQuota }
 	const publication = new PublicationService(database.db, collab, annotations)
 	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
@@ -135,6 +144,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	app.use(readerPageCache(database.db, sessionCookie.name))
 
 	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
+	const importer = new DocumentImporter({ maxBytes: maxImportBytes, limits: options.importLimits })
 	app.all(
 		'*',
 		createRequestHandler({
@@ -152,6 +162,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					// browser could otherwise keep the local demo's session.
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
+					importer,
 					access: collab,
 					annotations,
 					publication,
@@ -180,6 +191,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		publication,
 		search,
 		notifications,
+		importer,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.
@@ -187,6 +199,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 			// Text still waiting to be re-indexed is read from what was just stored.
 			await search.settle()
 			await notifications.close()
+			await importer.close()
 			await new Promise<void>((resolve, reject) => {
 				httpServer.closeAllConnections()
 				httpServer.close((error) => (error ? reject(error) : resolve()))

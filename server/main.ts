@@ -53,6 +53,18 @@ const server = await startScholionServer({
 	publicOrigin: env.PUBLIC_ORIGIN,
 	production,
 	maxImportBytes: env.MAX_IMPORT_BYTES,
+	annotationImportQuota: {
+		perImport: env.ANNOTATION_IMPORT_MAX_PER_FILE,
+		perDocument: env.ANNOTATION_IMPORT_MAX_PER_DOCUMENT,
+	},
+	importLimits: {
+		maxBlocks: env.IMPORT_MAX_BLOCKS,
+		maxElements: env.IMPORT_MAX_ELEMENTS,
+		maxDepth: env.IMPORT_MAX_DEPTH,
+		maxLines: env.IMPORT_MAX_LINES,
+		timeoutMs: env.IMPORT_TIMEOUT_MS,
+		maxMemoryMb: env.IMPORT_MAX_MEMORY_MB,
+	},
 	redisUrl: env.REDIS_URL,
 	collabJournal:
 		env.COLLAB_JOURNAL === 'off'

@@ -1,11 +1,11 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { createDocument, type DocumentRow } from '#db/queries/documents.ts'
 import { loadStoredYDoc } from '#db/queries/document-state.ts'
-import { importDocument, type ImportInput } from '#server/import/index.ts'
+import type { ImportInput } from '#server/import/index.ts'
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import type { User } from '#db/queries/accounts.ts'
 import { AnchorContext, anchorFromJSON } from '#app/editor/anchoring.ts'
-import { documentFragmentName, documentToYUpdate, yDocToDocument } from '#app/editor/yjs.ts'
+import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
 import type { DocumentJSON } from '#app/editor/schema.ts'
 
 export type ImportOutcome = { ok: true; document: DocumentRow } | { ok: false; error: string }
@@ -20,15 +20,15 @@ function titleFromFilename(name: string | null | undefined): string | null {
 }
 
 /**
- * Imports a source into a group: converts it with the importer, stores the
- * document row and its first Yjs snapshot in one transaction. Nothing is
- * stored when the source is refused.
+ * Imports a source into a group: converts it in the import worker (within the
+ * import limits), then stores the document row and its first Yjs snapshot in
+ * one transaction. Nothing is stored when the source is refused.
  */
 export async function importIntoGroup(
 	context: AppLoadContext,
 	input: ImportInput & { groupId: string; userId: string; title?: string | null },
 ): Promise<ImportOutcome> {
-	const result = importDocument(input, { maxBytes: context.maxImportBytes })
+	const result = await context.importer.convert({ bytes: input.bytes, filename: input.filename, format: input.format })
 	if (!result.ok) return result
 	const title = (input.title?.trim() || result.title || titleFromFilename(input.filename) || 'Untitled document').slice(
 		0,
@@ -41,7 +41,7 @@ export async function importIntoGroup(
 		sourceName: input.filename ?? null,
 		wordCount: result.wordCount,
 		createdBy: input.userId,
-		state: documentToYUpdate(result.doc),
+		state: result.state,
 	})
 	return { ok: true, document }
 }

@@ -4,6 +4,7 @@ import type { AnnotationService } from '#server/annotations/service.ts'
 import type { PublicationService } from '#server/publication/moderation.ts'
 import type { SearchService } from '#server/search/service.ts'
 import type { NotificationService } from '#server/notifications/service.ts'
+import type { DocumentImporter } from '#server/import/importer.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -20,6 +21,8 @@ export interface ScholionContext {
 	/** Set the session cookie's Secure flag. */
 	secureCookies: boolean
 	maxImportBytes: number
+	/** Converts document imports in a worker, within the import limits. */
+	importer: DocumentImporter
 	/** Tells open collaboration sockets that someone's access changed. */
 	access: AccessNotifier
 	/** Every read and change of annotations goes through this. */

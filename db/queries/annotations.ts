@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
-import { annotationAnchors, annotations, endorsements, users } from '../schema/index.ts'
+import { annotationAnchors, annotations, documents, endorsements, users } from '../schema/index.ts'
 
 export type AnnotationRow = typeof annotations.$inferSelect
 export type AnchorRow = typeof annotationAnchors.$inferSelect
@@ -124,16 +124,32 @@ export async function findAnnotationsByIds(db: Database, ids: string[]): Promise
 /**
  * Stores many annotations and their anchors at once, all in one transaction
  * or none (an import). Ids are the caller's, so replies can name their
- * thread's first annotation in the same batch; parents come first.
+ * thread's first annotation in the same batch; parents come first. With
+ * `atMost`, nothing is stored when the document would then hold more
+ * annotations (replies and drafts included) than that; the document's row is
+ * locked while counting, so two imports onto it cannot both slip under the limit.
  */
 export async function insertAnnotations(
 	db: Database,
 	rows: (typeof annotations.$inferInsert & { id: string })[],
 	anchors: NewAnchorRow[],
-) {
+	quota?: { documentId: string; atMost: number },
+): Promise<{ stored: true } | { stored: false; existing: number }> {
 	const chunk = 500
-	await db.transaction(async (tx) => {
+	return db.transaction(async (tx) => {
+		if (quota) {
+			await tx.select({ id: documents.id }).from(documents).where(eq(documents.id, quota.documentId)).for('update')
+			const existing = await countDocumentAnnotations(tx, quota.documentId)
+			if (existing + rows.length > quota.atMost) return { stored: false, existing }
+		}
 		for (let i = 0; i < rows.length; i += chunk) await tx.insert(annotations).values(rows.slice(i, i + chunk))
 		for (let i = 0; i < anchors.length; i += chunk) await tx.insert(annotationAnchors).values(anchors.slice(i, i + chunk))
+		return { stored: true }
 	})
+}
+
+/** How many annotations a document holds, replies and everyone's drafts included. */
+export async function countDocumentAnnotations(db: Database, documentId: string): Promise<number> {
+	const [row] = await db.select({ n: count() }).from(annotations).where(eq(annotations.documentId, documentId))
+	return row?.n ?? 0
 }

@@ -4,6 +4,7 @@ import type { User } from '#db/queries/accounts.ts'
 import { randomUUID } from 'node:crypto'
 import type * as Y from 'yjs'
 import {
+	countDocumentAnnotations,
 	deleteAnnotation,
 	findAnnotation,
 	findAnnotationsByIds,
@@ -28,6 +29,12 @@ import type { AnchorInput, AnchorView, AnnotationStatus, AnnotationView, Motivat
 
 export type { AnchorInput }
 import type { CollabServer } from '../collab/collab-server.ts'
+import {
+	defaultAnnotationImportQuota,
+	documentQuotaMessage,
+	fileQuotaMessage,
+	type AnnotationImportQuota,
+} from './import-quota.ts'
 import type { DocumentRoom } from '../collab/room.ts'
 import type { PublicationService } from '../publication/moderation.ts'
 
@@ -80,6 +87,8 @@ export class AnnotationService {
 	workflow: PublicationService | null = null
 	/** Told of a document's text after edits, with the anchors (server/search sets itself here). */
 	textChanged: ((documentId: string, ydoc: Y.Doc) => void) | null = null
+	/** How many annotations an import may bring (server/http.ts sets it from the settings). */
+	importQuota: AnnotationImportQuota = defaultAnnotationImportQuota
 
 	constructor(
 		private readonly db: Database,
@@ -318,6 +327,8 @@ export class AnnotationService {
 	 * edits: exactly, by fuzzy match above the threshold, or as an orphan that keeps
 	 * its quote (and a suggestion) for a person to place. All are written in one
 	 * transaction, or none. Replies name a thread's first annotation in the same batch.
+	 * A batch over the import quota is refused whole (409), before placing and again,
+	 * under a lock of the document, as it is written.
 	 */
 	async importDrafts(
 		user: User,
@@ -326,6 +337,8 @@ export class AnnotationService {
 		onPlaced?: (placed: number) => Promise<void>,
 	): Promise<{ key: string; id: string; placement: PlacementStatus | null }[]> {
 		const standing = await this.standing(user, documentId, 'annotation.create')
+		const overQuota = await this.importQuotaRefusal(documentId, drafts.length)
+		if (overQuota) throw new AnnotationError(409, overQuota)
 		const placements = await this.collab.withDocument(documentId, async (room) => {
 			// Rebuilt only if the text changes while placing (placing yields between batches).
 			let changed = true
@@ -368,11 +381,23 @@ export class AnnotationService {
 			if (placement.anchor) anchors.push({ ...anchorRow(documentId, placement), annotationId })
 			else anchors.push(importedOrphanRow(documentId, annotationId, draft, placement))
 		})
-		await insertAnnotations(this.db, rows, anchors)
+		const insert = await insertAnnotations(this.db, rows, anchors, { documentId, atMost: this.importQuota.perDocument })
+		if (!insert.stored) throw new AnnotationError(409, documentQuotaMessage(insert.existing, rows.length, this.importQuota.perDocument))
 		for (const record of await findAnnotationsByIds(this.db, [...ids.values()])) {
 			this.collab.publishAnnotationEvent(documentId, { kind: 'annotation', annotation: toView(record) })
 		}
 		return drafts.map((draft, i) => ({ key: draft.key, id: ids.get(draft.key)!, placement: placements[i]?.status ?? null }))
+	}
+
+	/**
+	 * Why importing `incoming` annotations and replies onto a document would go over
+	 * the import quota, as a sentence for the user; null when it would not.
+	 */
+	async importQuotaRefusal(documentId: string, incoming: number): Promise<string | null> {
+		const { perImport, perDocument } = this.importQuota
+		if (incoming > perImport) return fileQuotaMessage(incoming, perImport)
+		const existing = await countDocumentAnnotations(this.db, documentId)
+		return existing + incoming > perDocument ? documentQuotaMessage(existing, incoming, perDocument) : null
 	}
 
 	private async allowed(user: User, documentId: string, action: Action, ownerId?: string | null): Promise<boolean> {

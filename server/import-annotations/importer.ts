@@ -66,6 +66,9 @@ export class AnnotationImporter {
 			const n = parsed.annotations.length
 			return { ok: false, error: `None of the ${n} annotation${n === 1 ? '' : 's'} in the file can be placed on the text (${reasons}). Nothing was imported.` }
 		}
+		// The whole file or nothing: a file over the quota is refused before its job exists.
+		const overQuota = await this.annotations.importQuotaRefusal(documentId, plan.drafts.length)
+		if (overQuota) return { ok: false, error: `${overQuota} Nothing was imported.` }
 		const job = await insertAnnotationImport(this.db, {
 			documentId,
 			userId: user.id,

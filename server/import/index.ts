@@ -1,6 +1,13 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import { countWords, documentPlainText } from '#app/editor/plain-text.ts'
 import { htmlToDocument } from './html.ts'
+import {
+	defaultImportLimits,
+	ImportLimitError,
+	limitMessage,
+	type ImportLimitKind,
+	type ParseLimits,
+} from './limits.ts'
 import { markdownToDocument } from './markdown.ts'
 import { plainTextToDocument } from './reflow.ts'
 import { decodeSourceText } from './source-text.ts'
@@ -27,7 +34,14 @@ export type ImportResult =
 			title: string | null
 			wordCount: number
 	  }
-	| { ok: false; error: string }
+	| ImportRefusal
+
+/** Why a source was not imported, as a sentence for the user; `limit` names the limit it went over, if one. */
+export interface ImportRefusal {
+	ok: false
+	error: string
+	limit?: ImportLimitKind
+}
 
 /** The default upper limit of a source's size in bytes (5 MB). */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -35,6 +49,8 @@ export const MAX_IMPORT_BYTES = 5 * 1024 * 1024
 export interface ImportOptions {
 	/** Larger sources are refused before they are read. Default {@link MAX_IMPORT_BYTES}. */
 	maxBytes?: number
+	/** Default {@link defaultImportLimits}; time and memory are enforced by the worker that calls this, not here. */
+	limits?: ParseLimits
 }
 
 const EXTENSIONS: Record<string, SourceFormat> = {
@@ -56,7 +72,8 @@ export function formatFromFilename(name: string): SourceFormat | null {
  * Turns an uploaded or pasted source into a document in the shared schema.
  * Every visible character of the source is kept; what cannot be imported (too
  * large, binary, not UTF-8, empty, an unsupported format) is refused with a
- * sentence for the user rather than thrown.
+ * sentence for the user rather than thrown, and so is a source that goes over
+ * one of the limits, the moment the parser reaches it.
  */
 export function importDocument(input: ImportInput, options: ImportOptions = {}): ImportResult {
 	const maxBytes = options.maxBytes ?? MAX_IMPORT_BYTES
@@ -76,11 +93,17 @@ export function importDocument(input: ImportInput, options: ImportOptions = {}):
 	const source = decodeSourceText(input.bytes, subject, maxBytes)
 	if (!source.ok) return source
 
+	const limits = options.limits ?? defaultImportLimits
 	let doc: ProseMirrorNode
 	let pageTitle: string | null = null
-	if (format === 'txt') doc = plainTextToDocument(source.text)
-	else if (format === 'md') doc = markdownToDocument(source.text)
-	else ({ doc, title: pageTitle } = htmlToDocument(source.text))
+	try {
+		if (format === 'txt') doc = plainTextToDocument(source.text, limits)
+		else if (format === 'md') doc = markdownToDocument(source.text, limits)
+		else ({ doc, title: pageTitle } = htmlToDocument(source.text, limits))
+	} catch (error) {
+		if (!(error instanceof ImportLimitError)) throw error
+		return { ok: false, error: limitMessage(subject, error.kind, error.limit), limit: error.kind }
+	}
 
 	const text = documentPlainText(doc)
 	// Markup can hold nothing but images, scripts or empty tags.

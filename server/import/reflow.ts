@@ -1,5 +1,6 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import { schema } from '#app/editor/schema.ts'
+import { ParseBudget, type ParseLimits } from './limits.ts'
 
 // Plain text says nothing about its structure, so the reflow reads it from the
 // layout, in four passes:
@@ -63,14 +64,22 @@ interface Heading {
 	text: string
 }
 
-/** Turns plain text (LF line ends) into a document of headings, paragraphs and lists. */
-export function plainTextToDocument(text: string): ProseMirrorNode {
+/**
+ * Turns plain text (LF line ends) into a document of headings, paragraphs and
+ * lists. Throws ImportLimitError at the first line over `maxLines` or passage
+ * over `maxBlocks`, before any node is built.
+ */
+export function plainTextToDocument(text: string, limits: Pick<ParseLimits, 'maxBlocks' | 'maxLines'>): ProseMirrorNode {
+	const budget = new ParseBudget({ ...limits, maxElements: Infinity, maxDepth: Infinity })
+	budget.lines(text)
 	const lines = readLines(text)
 	const layout = measureLayout(lines)
 	const blocks = groupBlocks(lines, layout)
 	const parts = blocks.flatMap((block, index): (Heading | Passage)[] => {
 		const heading = headingText(block, index, blocks[index + 1])
-		return heading === null ? splitPassages(block, layout) : [{ kind: 'heading', text: heading }]
+		const found: (Heading | Passage)[] = heading === null ? splitPassages(block, layout) : [{ kind: 'heading', text: heading }]
+		for (const _part of found) budget.block()
+		return found
 	})
 	return buildDocument(parts)
 }
