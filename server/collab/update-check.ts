@@ -76,8 +76,15 @@ export class UpdateCheck {
 	}
 
 	private onUpdate = (update: Uint8Array) => {
+		if (!this.shadow) return
 		// Idempotent: an update the shadow was given while being checked changes nothing here.
-		if (this.shadow) Y.applyUpdate(this.shadow, update)
+		try {
+			Y.applyUpdate(this.shadow, update)
+		} catch {
+			// Never expected (the room encoded it); a shadow out of step is made again when next needed.
+			this.shadow.destroy()
+			this.shadow = null
+		}
 	}
 
 	/**
@@ -218,6 +225,11 @@ export class UpdateCheck {
 		shadow.on('afterTransaction', capture)
 		try {
 			Y.applyUpdate(shadow, update)
+		} catch (error) {
+			// Half applied (the room's dispatch closes the socket as for any update that fails to apply).
+			shadow.destroy()
+			if (shadow === this.shadow) this.shadow = null
+			throw error
 		} finally {
 			shadow.off('afterTransaction', capture)
 		}

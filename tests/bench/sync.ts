@@ -158,6 +158,8 @@ try {
 	server = await startServerProcess({
 		root,
 		cpuProfileDir: profileDir,
+		// A busy machine can take more than the default minute to migrate and seed; the watchdog still bounds the run.
+		startTimeoutMs: flags.timeout * 1000,
 		env: {
 			NODE_ENV: 'production',
 			PORT: '0',
