@@ -21,6 +21,7 @@ export interface ServerWindowStats {
 export interface UpdateCheckCost {
 	count: number
 	meanMicros: number
+	p50Micros: number
 	p99Micros: number
 	maxMicros: number
 }
@@ -82,6 +83,7 @@ function cost(micros: number[]): UpdateCheckCost {
 	return {
 		count: sorted.length,
 		meanMicros: round(sorted.reduce((sum, n) => sum + n, 0) / (sorted.length || NaN)),
+		p50Micros: round(sorted[Math.max(0, Math.ceil(0.5 * sorted.length) - 1)] ?? NaN),
 		p99Micros: round(sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] ?? NaN),
 		maxMicros: round(sorted.at(-1) ?? NaN),
 	}

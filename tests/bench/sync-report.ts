@@ -173,7 +173,7 @@ export function markdownTable(rows: ScenarioFigures[]): string {
 		'disconnects',
 		'server CPU % (1 core)',
 		'server loop delay p99 / max ms',
-		'schema check µs per update, mean / p99 (count)',
+		'schema check µs per update, p50 / p99 / mean (count)',
 		'server RSS peak MiB',
 		'server VmHWM MiB',
 		'generator CPU %',
@@ -203,5 +203,5 @@ export function markdownTable(rows: ScenarioFigures[]): string {
 }
 
 function checkCell(cost: UpdateCheckCost | undefined): string {
-	return cost && cost.count > 0 ? `${cost.meanMicros} / ${cost.p99Micros} (${cost.count})` : '–'
+	return cost && cost.count > 0 ? `${cost.p50Micros} / ${cost.p99Micros} / ${cost.meanMicros} (${cost.count})` : '–'
 }
