@@ -27,6 +27,7 @@ export const terminalCloseCodes: ReadonlyMap<number, ConnectionState> = new Map(
 	[4403, 'forbidden'],
 	[4410, 'gone'],
 	[4400, 'refused'],
+	[4422, 'refused'],
 ])
 
 export interface CollabStatus {

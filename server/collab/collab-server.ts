@@ -8,6 +8,7 @@ import { findSessionUser } from '#db/queries/accounts.ts'
 import { compactDocumentLog, loadDocumentState, replayDocumentUpdates } from '#db/queries/document-state.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
+import { defaultDocumentLimits, type DocumentLimits } from '#app/editor/document-check.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
 import { visibleTo, type AnnotationEvent } from '#app/annotations/types.ts'
 import { appOriginOf, crossOriginRefusal } from '../origin.ts'
@@ -53,6 +54,8 @@ export interface CollabOptions {
 	fanoutFramesPerSecond: number
 	/** Ping interval; a socket that misses a pong is dropped. Default 30,000 ms. */
 	pingIntervalMs: number
+	/** What a client's update may not take a document past: depth, nodes, characters. Default defaultDocumentLimits. */
+	documentLimits: DocumentLimits
 	/** The configured public origin, if any (else the Host header decides). */
 	publicOrigin?: string
 }
@@ -69,6 +72,7 @@ export const defaultCollabOptions: CollabOptions = {
 	awarenessFlushMs: 50,
 	fanoutFramesPerSecond: 12_000,
 	pingIntervalMs: 30_000,
+	documentLimits: defaultDocumentLimits,
 }
 
 /** The group-commit window with a journal ('auto'), in ms. */
@@ -227,7 +231,11 @@ export class CollabServer implements AccessNotifier {
 				if (bridge) await bridge.subscribe(documentId)
 				return loadDocumentState(this.db, documentId)
 			},
-			{ awarenessFlushMs: this.options.awarenessFlushMs, fanoutFramesPerSecond: this.options.fanoutFramesPerSecond },
+			{
+				awarenessFlushMs: this.options.awarenessFlushMs,
+				fanoutFramesPerSecond: this.options.fanoutFramesPerSecond,
+				documentLimits: this.options.documentLimits,
+			},
 			{
 				log: this.log,
 				journal: (id, update) => this.journal?.append(id, update) ?? false,

@@ -46,6 +46,14 @@ export const closeCodes = {
 	 * that was only too fast should come back.
 	 */
 	tooManyMessages: 4529,
+	/**
+	 * An update that would leave the document in a state its schema refuses
+	 * (app/editor/document-check.ts): unknown nodes, bad attributes, unsafe
+	 * links, misplaced content, too deep or too large. In the 4400–4499 range
+	 * on purpose: y-websocket 3.x does not reconnect after it, and a client
+	 * that did would send the same update again in its sync step 2.
+	 */
+	breaksSchema: 4422,
 	/** The document is gone (deleted while open). */
 	gone: 4410,
 	/** The server is shutting down; the client should reconnect. */

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
+import type { DocumentLimits } from '#app/editor/document-check.ts'
 import type { StoredDocumentState } from '#db/queries/document-state.ts'
 import { Connection, framed } from './connection.ts'
 import {
@@ -16,6 +17,7 @@ import {
 	messageSync,
 } from './protocol.ts'
 import type { UpdateLog } from './update-log.ts'
+import { UpdateCheck } from './update-check.ts'
 
 /** Transaction origins, so observers can tell where a change came from (and avoid echo loops). */
 export const loadOrigin = Symbol('load from database')
@@ -34,6 +36,8 @@ export interface RoomOptions {
 	 * chosen so that the room stays under it.
 	 */
 	fanoutFramesPerSecond: number
+	/** What a client's update may not take the document past (app/editor/document-check.ts). */
+	documentLimits?: DocumentLimits
 }
 
 export interface RoomHooks {
@@ -87,6 +91,8 @@ export class DocumentRoom {
 	 */
 	private wholeState: Uint8Array | null = null
 	destroyed = false
+	/** Whether a client's update keeps the document within its schema; asked before it is applied. */
+	private readonly updateCheck: UpdateCheck
 
 	constructor(
 		readonly documentId: string,
@@ -96,6 +102,7 @@ export class DocumentRoom {
 	) {
 		// The server takes part in no document: it has no presence of its own.
 		this.awareness.setLocalState(null)
+		this.updateCheck = new UpdateCheck(this.doc, options.documentLimits)
 		this.doc.on('update', this.onDocumentUpdate)
 		this.awareness.on('update', this.onAwarenessUpdate)
 		this.ready = load().then((state) => {
@@ -218,6 +225,7 @@ export class DocumentRoom {
 		if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
 		if (this.outgoingTimer) clearTimeout(this.outgoingTimer)
 		this.doc.off('update', this.onDocumentUpdate)
+		this.updateCheck.destroy()
 		this.awareness.off('update', this.onAwarenessUpdate)
 		this.awareness.destroy()
 		this.doc.destroy()
@@ -259,7 +267,14 @@ export class DocumentRoom {
 					// Decode the whole update first: applyUpdate integrates new text before it reads
 					// the delete set, so a truncated update would otherwise be half applied, and
 					// broadcast and stored, before it throws.
-					Y.decodeUpdate(update)
+					const decoded = Y.decodeUpdate(update)
+					// Nor may it leave a document that the schema refuses: such an update is never
+					// applied, so nothing journals, stores or forwards it.
+					const problem = this.updateCheck.problem(update, decoded)
+					if (problem !== null) {
+						connection.close(closeCodes.breaksSchema, `Update refused: ${problem}`)
+						return
+					}
 					Y.applyUpdate(this.doc, update, connection)
 				} else {
 					throw new Error(`unknown sync step ${step}`)

@@ -1,4 +1,4 @@
-import type { ServerWindowStats } from './server-probe.ts'
+import type { ServerWindowStats, UpdateCheckCost } from './server-probe.ts'
 import type { LoadResult, Scenario } from './sync-load.ts'
 
 /** One scenario's figures as they go into the table and the JSON file. */
@@ -29,6 +29,8 @@ export interface ScenarioFigures {
 		loopDelayMs: { p50: number; p99: number; max: number }
 		/** Garbage collection in the server during the window. */
 		gc: { count: number; totalMs: number; maxMs: number }
+		/** The schema check of every client update in the window, by path (null: the probe did not answer). */
+		updateCheck: Record<'text' | 'structural', UpdateCheckCost> | null
 	}
 	generator: {
 		/** The bench process (every thread), in % of one core. */
@@ -91,6 +93,7 @@ export function scenarioFigures(scenario: Scenario, load: LoadResult, server: Se
 				totalMs: round(server.window?.gc.totalMs ?? NaN),
 				maxMs: round(server.window?.gc.maxMs ?? NaN),
 			},
+			updateCheck: server.window?.updateCheck ?? null,
 		},
 		generator: {
 			cpuPercent: round(load.generatorCpuPercent),
@@ -170,6 +173,7 @@ export function markdownTable(rows: ScenarioFigures[]): string {
 		'disconnects',
 		'server CPU % (1 core)',
 		'server loop delay p99 / max ms',
+		'schema check µs per update, p50 / p99 / mean (count)',
 		'server RSS peak MiB',
 		'server VmHWM MiB',
 		'generator CPU %',
@@ -188,6 +192,7 @@ export function markdownTable(rows: ScenarioFigures[]): string {
 		r.disconnects,
 		r.server.cpuPercent,
 		`${r.server.loopDelayMs.p99} / ${r.server.loopDelayMs.max}`,
+		checkCell(r.server.updateCheck?.text),
 		r.server.rssPeakMiB,
 		r.server.vmHwmMiB,
 		r.generator.cpuPercent,
@@ -195,4 +200,8 @@ export function markdownTable(rows: ScenarioFigures[]): string {
 		r.otherProcessesCpuPercent,
 	])
 	return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
+}
+
+function checkCell(cost: UpdateCheckCost | undefined): string {
+	return cost && cost.count > 0 ? `${cost.p50Micros} / ${cost.p99Micros} / ${cost.meanMicros} (${cost.count})` : '–'
 }

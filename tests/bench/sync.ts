@@ -17,6 +17,7 @@ import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile.ts'
 import type { ServerWindowStats } from './server-probe.ts'
 import { cpuSeconds, machineCpuSeconds, memoryKiB, startServerProcess, type ServerProcess } from './server-process.ts'
 import { runScenario, type Scenario } from './sync-load.ts'
+import { measureUpdateCheckCost, updateCheckTable } from './update-check-cost.ts'
 import { caveats, markdownTable, scenarioFigures, type ScenarioFigures } from './sync-report.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -157,6 +158,8 @@ try {
 	server = await startServerProcess({
 		root,
 		cpuProfileDir: profileDir,
+		// A busy machine can take more than the default minute to migrate and seed; the watchdog still bounds the run.
+		startTimeoutMs: flags.timeout * 1000,
 		env: {
 			NODE_ENV: 'production',
 			PORT: '0',
@@ -243,6 +246,8 @@ try {
 	}
 
 	await running.stop()
+	progress('the schema check of structural edits, in this process')
+	const updateCheck = measureUpdateCheckCost(seedText)
 	let profile: (ProfileSummary & { file: string }) | undefined
 	if (profileDir) {
 		// CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile: thread 0 is the main thread (others: tsx's loader).
@@ -289,6 +294,7 @@ try {
 			serverCpuProfile: flags.profile,
 		},
 		scenarios: figures,
+		updateCheck,
 		caveats: caveats(figures),
 		target: targetVerdict,
 		profile: profile && {
@@ -318,6 +324,11 @@ try {
 				(targetVerdict.met ? 'met' : targetVerdict.conclusive ? 'MISSED' : 'missed, inconclusive (see the notes above)'),
 		)
 	}
+	console.log(
+		'\nSchema check of client updates (server/collab/update-check.ts). In the server during the windows above ' +
+			'(the load only types): "schema check" column. In this process, per update, on the seminar text and copies of it:\n',
+	)
+	console.log(updateCheckTable(updateCheck))
 	if (profile) {
 		console.log(`\nServer CPU profile (${profile.file}), self time in the measurement windows (${profile.sampledMs} ms sampled):\n`)
 		console.log(['| package | ms | % |', '| --- | --- | --- |', ...profile.byPackage.map((s) => `| ${s.name} | ${s.ms} | ${s.percent} |`)].join('\n'))
