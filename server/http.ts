@@ -15,6 +15,7 @@ import { sessionCookie } from './session-cookie.ts'
 import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
+import { cspNonceOf, securityHeaders } from './security-headers.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -88,6 +89,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		collab.useBridge(bridge)
 	}
 
+	app.use(securityHeaders({ production, publicOrigin: options.publicOrigin }))
+
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
 		if (refusal) {
@@ -140,7 +143,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		createRequestHandler({
 			build: options.build,
 			mode: production ? 'production' : 'development',
-			getLoadContext(req): AppLoadContext {
+			getLoadContext(req, res): AppLoadContext {
 				const appOrigin = appOriginOf(req, options.publicOrigin)
 				const host = new URL(appOrigin).host
 				return {
@@ -152,6 +155,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					// browser could otherwise keep the local demo's session.
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
+					cspNonce: cspNonceOf(res),
 					access: collab,
 					annotations,
 					publication,

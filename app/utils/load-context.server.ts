@@ -20,6 +20,8 @@ export interface ScholionContext {
 	/** Set the session cookie's Secure flag. */
 	secureCookies: boolean
 	maxImportBytes: number
+	/** This response's Content-Security-Policy nonce (server/security-headers.ts): every inline <script> must carry it. */
+	cspNonce: string
 	/** Tells open collaboration sockets that someone's access changed. */
 	access: AccessNotifier
 	/** Every read and change of annotations goes through this. */
