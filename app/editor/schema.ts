@@ -143,12 +143,19 @@ export function documentFromJSON(json: unknown): ProseMirrorNode {
 	return schema.nodeFromJSON(withoutUnsafeLinks(json))
 }
 
+/** `json` itself when it holds no unsafe link (the usual case, and no copy); else a copy without them. */
 function withoutUnsafeLinks(json: unknown): unknown {
 	if (typeof json !== 'object' || json === null) return json
 	const node = json as DocumentJSON
-	const marks = Array.isArray(node.marks) ? node.marks.filter((mark) => mark?.type !== 'link' || safeHref(mark.attrs?.href) !== null) : node.marks
-	const content = Array.isArray(node.content) ? node.content.map(withoutUnsafeLinks) : node.content
-	return { ...node, marks, content }
+	let { marks, content } = node
+	if (Array.isArray(marks) && marks.some((mark) => mark?.type === 'link' && safeHref(mark.attrs?.href) === null)) {
+		marks = marks.filter((mark) => mark?.type !== 'link' || safeHref(mark.attrs?.href) !== null)
+	}
+	if (Array.isArray(content)) {
+		const children = content.map(withoutUnsafeLinks) as DocumentJSON[]
+		if (children.some((child, i) => child !== content![i])) content = children
+	}
+	return marks === node.marks && content === node.content ? node : { ...node, marks, content }
 }
 
 /** The JSON form of a document (ProseMirror's Node.toJSON), as stored in editions and sent to the read view. */
