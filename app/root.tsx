@@ -15,6 +15,7 @@ import {
 import type { ReactNode } from 'react'
 import stylesheet from './styles.css?url'
 import { InboxLink } from './components/notifications/InboxLink.tsx'
+import { useNonce } from './utils/nonce.ts'
 import { getUser } from './utils/session.server.ts'
 
 export const links: LinksFunction = () => [
@@ -37,6 +38,8 @@ export function Layout({ children }: { children: ReactNode }) {
 	// reader of a long edition) says so with `handle.scripts = false`: it is sent
 	// without the hydration scripts, which would repeat all its data a second time.
 	const scripts = !useMatches().some((match) => (match.handle as { scripts?: boolean } | undefined)?.scripts === false)
+	// The Content-Security-Policy lets an inline script run only with this response's nonce.
+	const nonce = useNonce()
 	return (
 		<html lang="en">
 			<head>
@@ -79,8 +82,8 @@ export function Layout({ children }: { children: ReactNode }) {
 				<main id="main" tabIndex={-1}>
 					{children}
 				</main>
-				{scripts ? <ScrollRestoration /> : null}
-				{scripts ? <Scripts /> : null}
+				{scripts ? <ScrollRestoration nonce={nonce} /> : null}
+				{scripts ? <Scripts nonce={nonce} /> : null}
 			</body>
 		</html>
 	)

@@ -18,6 +18,7 @@ import { NotificationService, type NotificationOptions } from './notifications/s
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
 import { DocumentImporter } from './import/importer.ts'
 import type { ImportLimits } from './import/limits.ts'
+import { cspNonceOf, securityHeaders } from './security-headers.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -97,6 +98,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		collab.useBridge(bridge)
 	}
 
+	app.use(securityHeaders({ production, publicOrigin: options.publicOrigin }))
+
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
 		if (refusal) {
@@ -150,7 +153,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		createRequestHandler({
 			build: options.build,
 			mode: production ? 'production' : 'development',
-			getLoadContext(req): AppLoadContext {
+			getLoadContext(req, res): AppLoadContext {
 				const appOrigin = appOriginOf(req, options.publicOrigin)
 				const host = new URL(appOrigin).host
 				return {
@@ -163,6 +166,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
 					importer,
+					cspNonce: cspNonceOf(res),
 					access: collab,
 					annotations,
 					publication,

@@ -1,4 +1,5 @@
 import { Fragment, type ReactNode } from 'react'
+import { safeHref } from '#app/editor/safe-url.ts'
 import type { DocumentJSON } from '#app/editor/schema.ts'
 
 /**
@@ -10,9 +11,6 @@ import type { DocumentJSON } from '#app/editor/schema.ts'
 export function DocumentView({ doc }: { doc: DocumentJSON }) {
 	return <div className="document">{renderChildren(doc)}</div>
 }
-
-// The importer already drops other schemes; this guards documents edited since.
-const safeHref = /^(https?:|mailto:|\/|#)/i
 
 function renderChildren(node: DocumentJSON): ReactNode {
 	return node.content?.map((child, index) => <Fragment key={index}>{renderNode(child)}</Fragment>) ?? null
@@ -90,8 +88,9 @@ function renderMarks(text: string, marks: NonNullable<DocumentJSON['marks']>): R
 				)
 			}
 			case 'link': {
-				const href = String(mark.attrs?.href ?? '')
-				if (!safeHref.test(href)) return inner
+				// The schema refuses unsafe links; this guards JSON that never went through it.
+				const href = safeHref(mark.attrs?.href)
+				if (href === null) return inner
 				const title = mark.attrs?.title
 				return (
 					<a href={href} title={typeof title === 'string' ? title : undefined} rel="noopener noreferrer nofollow">

@@ -8,7 +8,7 @@ import type { KeymapHooks } from './commands.ts'
 import { createEditor } from './create-editor.ts'
 import { highlightsPlugin } from './highlights.ts'
 import { PresenceKeeper } from './presence.ts'
-import { documentFragmentName } from './yjs.ts'
+import { documentFragmentName, unlinkUnsafeHrefs } from './yjs.ts'
 
 export { isSafeHref, removeLink, setLink } from './commands.ts'
 export { describeShortcut, isItemEnabled, toolbarItems, type ToolbarItem } from './toolbar.ts'
@@ -26,6 +26,9 @@ export { describeShortcut, isItemEnabled, toolbarItems, type ToolbarItem } from 
 const messageSaved = 100
 const messageAccess = 101
 const messageAnnotations = 102
+
+/** The origin of this client's repair of links the schema refuses. */
+const unlinkOrigin = Symbol('unlink unsafe hrefs')
 
 /** After this long without a connection, "Reconnecting…" becomes "Offline". */
 const offlineAfterMs = 8000
@@ -110,6 +113,9 @@ export class CollabSession {
 			if (!this.view) this.createView()
 			this.dispatch({ type: 'synced' })
 		})
+		// Registered before the view's binding exists, so that it runs first and the binding never
+		// sees a link the schema refuses (see unlinkUnsafeHrefs).
+		this.doc.getXmlFragment(documentFragmentName).observeDeep(this.onRemoteChange)
 		// Registered after the provider's own listener, so its update is on the wire first.
 		this.doc.on('update', this.onDocumentUpdate)
 		this.provider.awareness.on('change', this.onAwarenessChange)
@@ -153,6 +159,7 @@ export class CollabSession {
 		this.view?.destroy()
 		this.view = null
 		this.doc.off('update', this.onDocumentUpdate)
+		this.doc.getXmlFragment(documentFragmentName).unobserveDeep(this.onRemoteChange)
 		this.provider.awareness.off('change', this.onAwarenessChange)
 		// Sends "this client left" before closing, so others' presence lists update at once.
 		this.provider.destroy()
@@ -210,6 +217,17 @@ export class CollabSession {
 		const clock = Y.getState(this.doc.store, clientId)
 		const deletionOnly = clock === (transaction.beforeState.get(clientId) ?? 0) && transaction.deleteSet.clients.size > 0
 		this.dispatch({ type: 'local-change', clock, deletionOnly })
+	}
+
+	/** Links arrive only from the server (stored before the schema's href rule); this editor's own went through the schema. */
+	private onRemoteChange = (events: Y.YEvent<any>[], transaction: Y.Transaction) => {
+		if (transaction.local || transaction.origin === unlinkOrigin) return
+		const changed = events.flatMap((event) =>
+			event.target instanceof Y.XmlText
+				? [event.target]
+				: [...event.changes.added].flatMap((item) => (item.content instanceof Y.ContentType ? [item.content.type] : [])),
+		)
+		unlinkUnsafeHrefs(changed, unlinkOrigin)
 	}
 
 	private onAwarenessChange = () => {

@@ -11,6 +11,7 @@ import type { MarkType, NodeType } from 'prosemirror-model'
 import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list'
 import type { Command, EditorState } from 'prosemirror-state'
 import { redoCommand, undoCommand } from 'y-prosemirror'
+import { safeHref } from './safe-url.ts'
 import { schema } from './schema.ts'
 
 /**
@@ -90,8 +91,9 @@ export const toggleBlockquote: Command = (state, dispatch) =>
 export function setLink(href: string): Command {
 	return (state, dispatch) => {
 		const { from, to, empty } = state.selection
-		if (empty || !isSafeHref(href)) return false
-		if (dispatch) dispatch(state.tr.removeMark(from, to, link).addMark(from, to, link.create({ href })).scrollIntoView())
+		const safe = safeHref(href)
+		if (empty || safe === null) return false
+		if (dispatch) dispatch(state.tr.removeMark(from, to, link).addMark(from, to, link.create({ href: safe })).scrollIntoView())
 		return true
 	}
 }
@@ -104,12 +106,8 @@ export const removeLink: Command = (state, dispatch) => {
 	return true
 }
 
-const safeHrefPattern = /^(https?:\/\/[^\s]+|mailto:[^\s]+|\/[^\s]*|#[^\s]*)$/i
-
-/** The link targets the read view will render (DocumentView drops anything else). */
-export function isSafeHref(href: string): boolean {
-	return safeHrefPattern.test(href)
-}
+/** The link targets the schema accepts (see safe-url.ts), for the link form's own check. */
+export { isSafeHref } from './safe-url.ts'
 
 /** Whether `type` applies to the selection: in the stored marks at a cursor, anywhere in a range. */
 export function isMarkActive(state: EditorState, type: MarkType): boolean {

@@ -1,4 +1,5 @@
-import { Schema, type MarkSpec, type NodeSpec } from 'prosemirror-model'
+import { Schema, type MarkSpec, type Node as ProseMirrorNode, type NodeSpec } from 'prosemirror-model'
+import { safeHref } from './safe-url.ts'
 
 /**
  * The one ProseMirror schema of a Scholion document, shared by the importer
@@ -82,18 +83,28 @@ const nodes: Record<string, NodeSpec> = {
 
 const marks: Record<string, MarkSpec> = {
 	link: {
-		attrs: { href: { validate: 'string' }, title: { default: null } },
+		// The href rule lives here, in the schema, so that every way in (pasted or imported HTML,
+		// Markdown through HTML, a link typed in the toolbar, a Yjs update checked with Node.check)
+		// refuses what safeHref refuses: creating such a mark throws a RangeError.
+		attrs: { href: { validate: validateHref }, title: { default: null, validate: 'string|null' } },
 		inclusive: false,
 		parseDOM: [
 			{
 				tag: 'a[href]',
 				getAttrs: (dom) => {
 					const el = dom as HTMLElement
-					return { href: el.getAttribute('href'), title: el.getAttribute('title') }
+					const href = safeHref(el.getAttribute('href'))
+					// No link, but its words stay as plain text.
+					return href === null ? false : { href, title: el.getAttribute('title') }
 				},
 			},
 		],
-		toDOM: (mark) => ['a', { href: mark.attrs.href, title: mark.attrs.title, rel: 'noopener noreferrer nofollow' }, 0],
+		toDOM: (mark) => {
+			// validateHref keeps unsafe hrefs out of a document; this is the second lock on the door.
+			const href = safeHref(mark.attrs.href)
+			if (href === null) return ['span', 0]
+			return ['a', { href, title: mark.attrs.title, rel: 'noopener noreferrer nofollow' }, 0]
+		},
 	},
 	em: {
 		parseDOM: [{ tag: 'i' }, { tag: 'em' }, { style: 'font-style=italic' }],
@@ -116,7 +127,36 @@ const marks: Record<string, MarkSpec> = {
 	},
 }
 
+function validateHref(value: unknown) {
+	if (safeHref(value) === null) throw new RangeError(`A link's href must be an http(s), mailto or same-site URL, not ${JSON.stringify(String(value).slice(0, 80))}`)
+}
+
 export const schema = new Schema({ nodes, marks })
+
+/**
+ * The document held in stored JSON (an edition, y-prosemirror's JSON of a
+ * Y.Doc), with every link whose href the schema now refuses turned back into
+ * plain text: a document stored before the rule, or by an older server,
+ * still opens, and its words are all there.
+ */
+export function documentFromJSON(json: unknown): ProseMirrorNode {
+	return schema.nodeFromJSON(withoutUnsafeLinks(json))
+}
+
+/** `json` itself when it holds no unsafe link (the usual case, and no copy); else a copy without them. */
+function withoutUnsafeLinks(json: unknown): unknown {
+	if (typeof json !== 'object' || json === null) return json
+	const node = json as DocumentJSON
+	let { marks, content } = node
+	if (Array.isArray(marks) && marks.some((mark) => mark?.type === 'link' && safeHref(mark.attrs?.href) === null)) {
+		marks = marks.filter((mark) => mark?.type !== 'link' || safeHref(mark.attrs?.href) !== null)
+	}
+	if (Array.isArray(content)) {
+		const children = content.map(withoutUnsafeLinks) as DocumentJSON[]
+		if (children.some((child, i) => child !== content![i])) content = children
+	}
+	return marks === node.marks && content === node.content ? node : { ...node, marks, content }
+}
 
 /** The JSON form of a document (ProseMirror's Node.toJSON), as stored in editions and sent to the read view. */
 export interface DocumentJSON {

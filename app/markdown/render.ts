@@ -1,5 +1,6 @@
 import DOMPurify from 'isomorphic-dompurify'
 import MarkdownIt from 'markdown-it'
+import { safeHref } from '#app/editor/safe-url.ts'
 import { mentionsIn, mentionsPlugin, type Mention } from './mentions.ts'
 
 /**
@@ -27,8 +28,9 @@ function purifier() {
 	if (!hooked) {
 		DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 			if (node.tagName === 'A') {
-				const href = node.getAttribute('href') ?? ''
-				if (!/^(https?:|mailto:|#|\/)/i.test(href)) node.removeAttribute('href')
+				const href = safeHref(node.getAttribute('href'))
+				if (href === null) node.removeAttribute('href')
+				else node.setAttribute('href', href)
 				node.setAttribute('rel', 'nofollow noopener ugc')
 				node.setAttribute('target', '_blank')
 			}

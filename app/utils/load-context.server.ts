@@ -23,6 +23,8 @@ export interface ScholionContext {
 	maxImportBytes: number
 	/** Converts document imports in a worker, within the import limits. */
 	importer: DocumentImporter
+	/** This response's Content-Security-Policy nonce (server/security-headers.ts): every inline <script> must carry it. */
+	cspNonce: string
 	/** Tells open collaboration sockets that someone's access changed. */
 	access: AccessNotifier
 	/** Every read and change of annotations goes through this. */

@@ -9,11 +9,11 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { Node as ProseMirrorNode } from 'prosemirror-model'
+import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import { z } from 'zod'
 import { documentPublicationFingerprint, listVersions } from '#db/queries/publication.ts'
 import { isUuid } from '#db/ids.ts'
-import { schema, type DocumentJSON } from '#app/editor/schema.ts'
+import { documentFromJSON, type DocumentJSON } from '#app/editor/schema.ts'
 import { PlainTextIndex } from '#app/editor/plain-text.ts'
 import { motivationLabels } from '#app/annotations/types.ts'
 import { editionCitation, versionCitation, type Citations } from '#app/publication/citations.server.ts'
@@ -56,7 +56,7 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
 	if (!published) throw notFound('There is no published edition here.')
 	const urls = publicationUrls(context.appOrigin)
 	const { edition } = published
-	const doc = ProseMirrorNode.fromJSON(schema, published.content)
+	const doc = documentFromJSON(published.content)
 	const index = new PlainTextIndex(doc)
 
 	// Wider highlights first, so that where two overlap the narrower one is the inner

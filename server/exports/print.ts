@@ -1,6 +1,6 @@
 import { Transform } from 'prosemirror-transform'
 import { PlainTextIndex } from '#app/editor/plain-text.ts'
-import { schema, type DocumentJSON } from '#app/editor/schema.ts'
+import { documentFromJSON, schema, type DocumentJSON } from '#app/editor/schema.ts'
 import type { EditionView, PublishedVersionView } from '#app/publication/types.ts'
 import { withHighlights, type HighlightRange } from '#app/utils/documents.server.ts'
 import type { PublishedLayer } from '../publication/published.ts'
@@ -31,7 +31,7 @@ export async function printableEdition(published: PublishedLayer, origin: string
 	const page = await published.edition(documentId, number)
 	if (!page) return null
 	const urls = publicationUrls(origin)
-	const doc = schema.nodeFromJSON(page.content)
+	const doc = documentFromJSON(page.content)
 	const index = new PlainTextIndex(doc)
 	const position = (codePoint: number) => index.positionOfOffset(index.utf16Offset(codePoint))
 	const roots = page.annotations
