@@ -15,6 +15,7 @@ import { sessionCookie } from './session-cookie.ts'
 import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
+import { DemoAccountsCheck } from './demo-accounts.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -45,6 +46,11 @@ export interface ScholionServerOptions {
 	placeAnchorsAfterMs?: number
 	/** Notifications and email (see NotificationOptions for defaults). */
 	notifications?: Partial<NotificationOptions>
+	/**
+	 * Proxies whose X-Forwarded-For is believed (express's `trust proxy`): a hop
+	 * count or addresses/CIDRs. Default none: the socket's peer is the client.
+	 */
+	trustProxy?: number | string[]
 }
 
 export interface ScholionServer {
@@ -54,6 +60,8 @@ export interface ScholionServer {
 	publication: PublicationService
 	search: SearchService
 	notifications: NotificationService
+	/** Whether the database holds the demo's well-known accounts (warned of in production). */
+	demoAccounts: DemoAccountsCheck
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -70,12 +78,18 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const production = options.production ?? false
 	const app = express()
 	app.disable('x-powered-by')
+	try {
+		app.set('trust proxy', options.trustProxy ?? false)
+	} catch (error) {
+		throw new Error(`TRUST_PROXY: ${error instanceof Error ? error.message : String(error)}`)
+	}
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
 	const publication = new PublicationService(database.db, collab, annotations)
 	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
 	publication.listener = notifications
+	const demoAccounts = new DemoAccountsCheck(database.db)
 	if (options.collabJournal) {
 		const recovered = await collab.useJournal(options.collabJournal, database.location)
 		// Their last edits came back from the journal, after their text was last indexed.
@@ -146,7 +160,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 				return {
 					db: database.db,
 					databaseKind: database.kind,
-					clientAddress: req.socket.remoteAddress ?? 'unknown',
+					// The socket's peer, or what a trusted proxy says it is (the limits count per client, not per proxy).
+					clientAddress: req.ip ?? 'unknown',
 					appOrigin,
 					// Secure in production, except over plain http on a loopback host, where no
 					// browser could otherwise keep the local demo's session.
@@ -157,6 +172,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					publication,
 					search,
 					notifications,
+					// Only a production server warns: in development the demo is expected.
+					demoAccounts: production ? demoAccounts : null,
 				}
 			},
 		}),
@@ -180,6 +197,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		publication,
 		search,
 		notifications,
+		demoAccounts,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.

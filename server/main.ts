@@ -22,10 +22,13 @@ const database = await openDatabase(
 	env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, 'pglite') },
 )
 
-// The embedded database is the zero-setup demo, so it seeds itself; a server
-// database is seeded only when asked (`npm run db:seed`).
+// The demo's accounts share a published password, so a production start makes
+// them only when asked (`npm start` asks: SEED_DEMO=1 in package.json);
+// development seeds by default. Only the embedded database seeds itself; a
+// server database is seeded by `npm run db:seed`.
+const seedDemoAsked = env.SEED_DEMO ?? !production
 let seeded = false
-if (database.kind === 'pglite' && env.SEED_DEMO) {
+if (database.kind === 'pglite' && seedDemoAsked) {
 	seeded = (await seedDemo(database.db, { published: true })).created
 }
 
@@ -53,6 +56,7 @@ const server = await startScholionServer({
 	publicOrigin: env.PUBLIC_ORIGIN,
 	production,
 	maxImportBytes: env.MAX_IMPORT_BYTES,
+	trustProxy: env.TRUST_PROXY,
 	redisUrl: env.REDIS_URL,
 	collabJournal:
 		env.COLLAB_JOURNAL === 'off'
@@ -81,9 +85,22 @@ if (reader) {
 	console.log(`Public reader (no login): ${shownUrl}/read/${demoDocuments[0].id}`)
 	console.log(`Moderation queue: ${shownUrl}/groups/${demoGroups.seminar.id}/moderation`)
 }
-if (database.kind === 'pglite' && env.SEED_DEMO) {
+if (database.kind === 'pglite' && seedDemoAsked) {
 	console.log(`Demo logins (password "${demoPassword}"):`)
 	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)
+}
+const demoPresent = production ? await server.demoAccounts.present() : []
+if (demoPresent.length > 0) {
+	const rule = '!'.repeat(78)
+	console.warn(
+		[
+			rule,
+			`WARNING: this production server's database holds the demo accounts (${demoPresent.join(', ')}),`,
+			`whose shared password is published in the README: anyone can sign in as them.`,
+			`Delete them, or start without SEED_DEMO on a fresh database, before anyone else can reach this server.`,
+			rule,
+		].join('\n'),
+	)
 }
 
 let stopping = false

@@ -16,7 +16,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const result = await logIn(context, form)
 	if (!result.ok) {
-		return data({ errors: result.errors, values: typedValues(form, ['email']) }, { status: result.status })
+		const headers = result.status === 429 ? { 'Retry-After': String(result.retryAfterSeconds) } : undefined
+		return data({ errors: result.errors, values: typedValues(form, ['email']) }, { status: result.status, headers })
 	}
 	return startSession(context, result.user.id, safeRedirect(form.get('redirectTo')))
 }

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remi
 import { Field, FormError } from '#app/components/Field.tsx'
 import { signUp } from '#app/utils/auth.server.ts'
 import { typedValues } from '#app/utils/forms.ts'
-import { getUser, safeRedirect, startSession } from '#app/utils/session.server.ts'
+import { getUser, safeRedirect, startNoSession, startSession } from '#app/utils/session.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · Scholion' }]
 
@@ -16,9 +16,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const result = await signUp(context, form)
 	if (!result.ok) {
-		return data({ errors: result.errors, values: typedValues(form, ['email', 'name']) }, { status: result.status })
+		const headers = result.status === 429 ? { 'Retry-After': String(result.retryAfterSeconds) } : undefined
+		return data({ errors: result.errors, values: typedValues(form, ['email', 'name']) }, { status: result.status, headers })
 	}
-	return startSession(context, result.user.id, safeRedirect(form.get('redirectTo')))
+	const redirectTo = safeRedirect(form.get('redirectTo'))
+	// An email that already has an account gets the same answer; its owner is told by email.
+	return result.user ? startSession(context, result.user.id, redirectTo) : startNoSession(context, redirectTo)
 }
 
 export default function SignupPage() {

@@ -107,6 +107,31 @@ export class NotificationService implements WorkflowListener {
 		await this.feed.close()
 	}
 
+	// ─── Accounts ──────────────────────────────────────────────────────────
+
+	/**
+	 * Someone tried to sign up with an email that already has an account. The
+	 * form answered them as if it had worked (it does not say which emails
+	 * are registered); the owner learns of it here, whatever their
+	 * preferences, as this is about their account rather than their groups.
+	 */
+	async signupWithExistingEmail(owner: User, origin: string): Promise<void> {
+		await this.mailer.send({
+			recipientId: owner.id,
+			to: owner.email,
+			subject: 'Someone tried to sign up to Scholion with your email',
+			text: [
+				`Hello ${owner.name},`,
+				'',
+				'Someone just tried to create a Scholion account with this email address, which already has one.',
+				'Nothing was changed and no second account was made.',
+				'',
+				`If it was you, log in with your existing account: ${origin}/login`,
+				'If it was not you, you can ignore this email.',
+			].join('\n'),
+		})
+	}
+
 	// ─── The inbox ─────────────────────────────────────────────────────────
 
 	async inbox(user: User, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
