@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { Field, FormError } from '#app/components/Field.tsx'
 import { signUp } from '#app/utils/auth.server.ts'
@@ -6,6 +6,9 @@ import { typedValues } from '#app/utils/forms.ts'
 import { getUser, safeRedirect, startNoSession, startSession } from '#app/utils/session.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · Scholion' }]
+
+// A refusal's Retry-After reaches the page's response only through this.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	if (await getUser(request, context)) throw redirect('/')

@@ -56,16 +56,17 @@ function secondsUntil(at: Date, seconds: number, now: number): number {
 }
 
 /**
- * Whether the login attempt already recorded as `attemptId` may have its
- * password checked. Counts only attempts recorded before it, so that of a
- * parallel burst only as many are checked as the rules allow.
+ * Whether the login attempt already recorded as `attemptId` (at `at`) may
+ * have its password checked. Counts only attempts recorded before it and
+ * measures waits to its own recorded time, so that of a parallel burst only
+ * as many are checked as the rules allow, however the queries interleave.
  */
 export async function checkLoginLimits(
 	db: Database,
-	attempt: { email: string; address: string; attemptId: number },
+	attempt: { email: string; address: string; attemptId: number; at: Date },
 ): Promise<LimitVerdict> {
 	const { email, address, attemptId } = attempt
-	const now = Date.now()
+	const now = attempt.at.getTime()
 	const since = new Date(now - loginLimits.windowHours * 60 * 60 * 1000)
 	const known = await hasLoggedInFrom(db, { email, address })
 

@@ -78,10 +78,10 @@ export async function logIn(context: AppLoadContext, form: FormData): Promise<Au
 	const address = context.clientAddress
 	// The attempt is written first and the limits count only those before it,
 	// so that a burst of parallel guesses cannot all slip under them together.
-	const attemptId = await recordLoginAttempt(context.db, { email, address })
-	const limit = await checkLoginLimits(context.db, { email, address, attemptId })
+	const attempt = await recordLoginAttempt(context.db, { email, address })
+	const limit = await checkLoginLimits(context.db, { email, address, attemptId: attempt.id, at: attempt.at })
 	if (limit.refused) {
-		await forgetLoginAttempt(context.db, attemptId)
+		await forgetLoginAttempt(context.db, attempt.id)
 		return throttled(limit.retryAfterSeconds, 'failed logins')
 	}
 	const user = await findUserByEmail(context.db, email)
@@ -90,6 +90,6 @@ export async function logIn(context: AppLoadContext, form: FormData): Promise<Au
 		// One message for both cases: the login form does not confirm which emails have accounts.
 		return { ok: false, status: 400, errors: { form: 'That email and password do not match an account.' } }
 	}
-	await markLoginSucceeded(context.db, attemptId)
+	await markLoginSucceeded(context.db, attempt.id)
 	return { ok: true, user }
 }

@@ -52,13 +52,17 @@ export async function deleteSession(db: Database, tokenHash: string) {
  * refused it unchecked. The time is the app's clock, which the limiter
  * compares it with.
  */
-export async function recordLoginAttempt(db: Database, attempt: { email: string; address: string }): Promise<number> {
+export async function recordLoginAttempt(
+	db: Database,
+	attempt: { email: string; address: string },
+): Promise<{ id: number; at: Date }> {
+	const at = new Date()
 	const [row] = await db
 		.insert(loginAttempts)
-		.values({ ...attempt, email: normalizeEmail(attempt.email), succeeded: false, at: new Date() })
+		.values({ ...attempt, email: normalizeEmail(attempt.email), succeeded: false, at })
 		.returning({ id: loginAttempts.id })
 	if (!row) throw new Error('insert into login_attempts returned no row')
-	return row.id
+	return { id: row.id, at }
 }
 
 export async function markLoginSucceeded(db: Database, attemptId: number) {
