@@ -7,6 +7,7 @@ import { demoAccounts, demoDocuments, demoGroups, demoPassword, seedDemo } from 
 import { findEditionContent } from '#db/queries/publication.ts'
 import { readEnv } from './env.ts'
 import { startScholionServer } from './http.ts'
+import { DemoAccountsCheck } from './demo-accounts.ts'
 
 /**
  * The process entry point: `npm start` (production build) and `npm run dev`
@@ -30,6 +31,21 @@ const seedDemoAsked = env.SEED_DEMO ?? !production
 let seeded = false
 if (database.kind === 'pglite' && seedDemoAsked) {
 	seeded = (await seedDemo(database.db, { published: true })).created
+}
+
+// Before anything listens, so that it is the first thing an operator sees.
+const demoPresent = production ? await new DemoAccountsCheck(database.db).present() : []
+if (demoPresent.length > 0) {
+	const rule = '!'.repeat(78)
+	console.warn(
+		[
+			rule,
+			`WARNING: this production server's database holds the demo accounts (${demoPresent.join(', ')}),`,
+			`whose shared password is published in the README: anyone can sign in as them.`,
+			`Delete them, or start without SEED_DEMO on a fresh database, before anyone else can reach this server.`,
+			rule,
+		].join('\n'),
+	)
 }
 
 let build: ServerBuild | (() => Promise<ServerBuild>)
@@ -88,19 +104,6 @@ if (reader) {
 if (database.kind === 'pglite' && seedDemoAsked) {
 	console.log(`Demo logins (password "${demoPassword}"):`)
 	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)
-}
-const demoPresent = production ? await server.demoAccounts.present() : []
-if (demoPresent.length > 0) {
-	const rule = '!'.repeat(78)
-	console.warn(
-		[
-			rule,
-			`WARNING: this production server's database holds the demo accounts (${demoPresent.join(', ')}),`,
-			`whose shared password is published in the README: anyone can sign in as them.`,
-			`Delete them, or start without SEED_DEMO on a fresh database, before anyone else can reach this server.`,
-			rule,
-		].join('\n'),
-	)
 }
 
 let stopping = false
