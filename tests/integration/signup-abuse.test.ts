@@ -73,6 +73,9 @@ describe('sign-up does not tell whether an email is registered', () => {
 		const home = await taken.client.get('/groups/new')
 		expect(home.status).toBe(302)
 		expect(home.headers.get('Location')).toMatch(/^\/login\?redirectTo=/)
+		// Three sign-ups with Ada's email so far in this file, one email: the form cannot flood her.
+		const mail = await app.database.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, ada.email))
+		expect(mail).toHaveLength(1)
 	})
 
 	test('form mistakes are still shown, alike for new and taken emails', async () => {
