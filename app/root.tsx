@@ -81,7 +81,7 @@ export function Layout({ children }: { children: ReactNode }) {
 				{data?.demoAccounts ? (
 					<p className="site-warning" role="note">
 						<strong>This production server holds the demo accounts</strong>, whose shared password is published in the
-						README: anyone can sign in as them. Delete them, or start without SEED_DEMO on a fresh database.
+						README: anyone can sign in as them. Delete them, or start on a fresh database without SEED_DEMO.
 					</p>
 				) : null}
 				<main id="main" tabIndex={-1}>

@@ -42,7 +42,7 @@ if (demoPresent.length > 0) {
 			rule,
 			`WARNING: this production server's database holds the demo accounts (${demoPresent.join(', ')}),`,
 			`whose shared password is published in the README: anyone can sign in as them.`,
-			`Delete them, or start without SEED_DEMO on a fresh database, before anyone else can reach this server.`,
+			`Delete them, or use a fresh database with \`npm run start:production\` (no SEED_DEMO), before anyone else can reach this server.`,
 			rule,
 		].join('\n'),
 	)

@@ -37,6 +37,9 @@ describe('the demo in production', () => {
 	test('npm start asks for the demo explicitly, so the README\'s first command still brings it up', () => {
 		const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts
 		expect(scripts.start).toMatch(/NODE_ENV=production SEED_DEMO=1 /)
+		// And a production start that is not the demo does not.
+		expect(scripts['start:production']).toMatch(/NODE_ENV=production /)
+		expect(scripts['start:production']).not.toMatch(/SEED_DEMO/)
 	})
 
 	test('a production start that does not ask for the demo creates no account and warns of none', async () => {
