@@ -28,6 +28,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	return {
 		user: user ? { id: user.id, name: user.name, color: user.color } : null,
 		unread: user ? await context.notifications.unreadCount(user.id) : 0,
+		// Told to signed-in users only: a visitor has no use for it, and it would tell strangers the way in.
+		demoAccounts: user && context.demoAccounts ? (await context.demoAccounts.present()).length > 0 : false,
 	}
 }
 
@@ -79,6 +81,12 @@ export function Layout({ children }: { children: ReactNode }) {
 						)}
 					</nav>
 				</header>
+				{data?.demoAccounts ? (
+					<p className="site-warning" role="note">
+						<strong>This production server holds the demo accounts</strong>, whose shared password is published in the
+						README: anyone can sign in as them. Delete them, or start on a fresh database without SEED_DEMO.
+					</p>
+				) : null}
 				<main id="main" tabIndex={-1}>
 					{children}
 				</main>

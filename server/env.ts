@@ -73,11 +73,34 @@ const envSchema = z.object({
 	MAIL_FROM: z.string().min(3).default('Scholion <scholion@localhost>'),
 	/** The hour (UTC) at which daily notification digests go out. */
 	DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(7),
-	/** Seed the demo on an embedded database's first start (set to 0 to start empty). */
+	/**
+	 * Seed the demo (accounts with the README's shared password) on an embedded
+	 * database's first start. Default: on in development, off in production,
+	 * where `npm start` asks for it explicitly (SEED_DEMO=1 in package.json).
+	 */
 	SEED_DEMO: z
 		.enum(['0', '1', 'true', 'false'])
-		.default('1')
-		.transform((v) => v === '1' || v === 'true'),
+		.transform((v) => v === '1' || v === 'true')
+		.optional(),
+	/**
+	 * Which proxies in front of the server to believe about the client's
+	 * address (X-Forwarded-For), for the login and sign-up limits: a hop count
+	 * (`1`: the nearest proxy) or a comma-separated list of addresses, CIDRs
+	 * and express's names (`loopback`, `uniquelocal`). Unset: none, the socket's
+	 * address counts. Never `true`: anyone could then claim any address.
+	 */
+	TRUST_PROXY: z
+		.string()
+		.refine((v) => !/^(true|false)$/i.test(v.trim()), 'name the proxies (addresses or CIDRs) or give a hop count, not true/false')
+		.transform((v): number | string[] =>
+			/^\d+$/.test(v.trim())
+				? Number(v.trim())
+				: v
+						.split(',')
+						.map((part) => part.trim())
+						.filter(Boolean),
+		)
+		.optional(),
 })
 
 export type Env = z.infer<typeof envSchema>

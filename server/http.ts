@@ -19,6 +19,7 @@ import { appOriginOf, crossOriginRefusal } from './origin.ts'
 import { DocumentImporter } from './import/importer.ts'
 import type { ImportLimits } from './import/limits.ts'
 import { cspNonceOf, securityHeaders } from './security-headers.ts'
+import { DemoAccountsCheck } from './demo-accounts.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -53,6 +54,11 @@ export interface ScholionServerOptions {
 	placeAnchorsAfterMs?: number
 	/** Notifications and email (see NotificationOptions for defaults). */
 	notifications?: Partial<NotificationOptions>
+	/**
+	 * Proxies whose X-Forwarded-For is believed (express's `trust proxy`): a hop
+	 * count or addresses/CIDRs. Default none: the socket's peer is the client.
+	 */
+	trustProxy?: number | string[]
 }
 
 export interface ScholionServer {
@@ -63,6 +69,8 @@ export interface ScholionServer {
 	search: SearchService
 	notifications: NotificationService
 	importer: DocumentImporter
+	/** Whether the database holds the demo's well-known accounts (warned of in production). */
+	demoAccounts: DemoAccountsCheck
 	/** Where it listens, such as http://127.0.0.1:3000. */
 	url: string
 	close(): Promise<void>
@@ -79,6 +87,11 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const production = options.production ?? false
 	const app = express()
 	app.disable('x-powered-by')
+	try {
+		app.set('trust proxy', options.trustProxy ?? false)
+	} catch (error) {
+		throw new Error(`TRUST_PROXY: ${error instanceof Error ? error.message : String(error)}`)
+	}
 	const collab = new CollabServer(database.db, { publicOrigin: options.publicOrigin, ...options.collab })
 	const annotations = new AnnotationService(database.db, collab, options.placeAnchorsAfterMs)
 	annotations.importQuota = { ...annotations.importQuota, ...options.annotationImportQuota }
@@ -86,6 +99,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	const search = new SearchService(database.db, annotations)
 	const notifications = new NotificationService(database.db, options.notifications)
 	publication.listener = notifications
+	const demoAccounts = new DemoAccountsCheck(database.db)
 	if (options.collabJournal) {
 		const recovered = await collab.useJournal(options.collabJournal, database.location)
 		// Their last edits came back from the journal, after their text was last indexed.
@@ -159,7 +173,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 				return {
 					db: database.db,
 					databaseKind: database.kind,
-					clientAddress: req.socket.remoteAddress ?? 'unknown',
+					// The socket's peer, or what a trusted proxy says it is (the limits count per client, not per proxy).
+					clientAddress: req.ip ?? 'unknown',
 					appOrigin,
 					// Secure in production, except over plain http on a loopback host, where no
 					// browser could otherwise keep the local demo's session.
@@ -172,6 +187,8 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					publication,
 					search,
 					notifications,
+					// Only a production server warns: in development the demo is expected.
+					demoAccounts: production ? demoAccounts : null,
 				}
 			},
 		}),
@@ -196,6 +213,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		search,
 		notifications,
 		importer,
+		demoAccounts,
 		url: `http://${hostForUrl}:${address.port}`,
 		async close() {
 			// Sockets first, so their last updates are written before the database closes.

@@ -7,6 +7,7 @@ import { demoAccounts, demoDocuments, demoGroups, demoPassword, seedDemo } from 
 import { findEditionContent } from '#db/queries/publication.ts'
 import { readEnv } from './env.ts'
 import { startScholionServer } from './http.ts'
+import { DemoAccountsCheck } from './demo-accounts.ts'
 
 /**
  * The process entry point: `npm start` (production build) and `npm run dev`
@@ -22,11 +23,29 @@ const database = await openDatabase(
 	env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, 'pglite') },
 )
 
-// The embedded database is the zero-setup demo, so it seeds itself; a server
-// database is seeded only when asked (`npm run db:seed`).
+// The demo's accounts share a published password, so a production start makes
+// them only when asked (`npm start` asks: SEED_DEMO=1 in package.json);
+// development seeds by default. Only the embedded database seeds itself; a
+// server database is seeded by `npm run db:seed`.
+const seedDemoAsked = env.SEED_DEMO ?? !production
 let seeded = false
-if (database.kind === 'pglite' && env.SEED_DEMO) {
+if (database.kind === 'pglite' && seedDemoAsked) {
 	seeded = (await seedDemo(database.db, { published: true })).created
+}
+
+// Before anything listens, so that it is the first thing an operator sees.
+const demoPresent = production ? await new DemoAccountsCheck(database.db).present() : []
+if (demoPresent.length > 0) {
+	const rule = '!'.repeat(78)
+	console.warn(
+		[
+			rule,
+			`WARNING: this production server's database holds the demo accounts (${demoPresent.join(', ')}),`,
+			`whose shared password is published in the README: anyone can sign in as them.`,
+			`Delete them, or use a fresh database with \`npm run start:production\` (no SEED_DEMO), before anyone else can reach this server.`,
+			rule,
+		].join('\n'),
+	)
 }
 
 let build: ServerBuild | (() => Promise<ServerBuild>)
@@ -65,6 +84,7 @@ const server = await startScholionServer({
 		timeoutMs: env.IMPORT_TIMEOUT_MS,
 		maxMemoryMb: env.IMPORT_MAX_MEMORY_MB,
 	},
+	trustProxy: env.TRUST_PROXY,
 	redisUrl: env.REDIS_URL,
 	collabJournal:
 		env.COLLAB_JOURNAL === 'off'
@@ -93,7 +113,7 @@ if (reader) {
 	console.log(`Public reader (no login): ${shownUrl}/read/${demoDocuments[0].id}`)
 	console.log(`Moderation queue: ${shownUrl}/groups/${demoGroups.seminar.id}/moderation`)
 }
-if (database.kind === 'pglite' && env.SEED_DEMO) {
+if (database.kind === 'pglite' && seedDemoAsked) {
 	console.log(`Demo logins (password "${demoPassword}"):`)
 	for (const account of demoAccounts) console.log(`  ${account.role.padEnd(10)} ${account.email}`)
 }

@@ -1,11 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { Field, FormError } from '#app/components/Field.tsx'
 import { signUp } from '#app/utils/auth.server.ts'
 import { typedValues } from '#app/utils/forms.ts'
-import { getUser, safeRedirect, startSession } from '#app/utils/session.server.ts'
+import { getUser, safeRedirect, startNoSession, startSession } from '#app/utils/session.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · Scholion' }]
+
+// A refusal's Retry-After reaches the page's response only through this.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	if (await getUser(request, context)) throw redirect('/')
@@ -16,9 +19,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const result = await signUp(context, form)
 	if (!result.ok) {
-		return data({ errors: result.errors, values: typedValues(form, ['email', 'name']) }, { status: result.status })
+		const headers = result.status === 429 ? { 'Retry-After': String(result.retryAfterSeconds) } : undefined
+		return data({ errors: result.errors, values: typedValues(form, ['email', 'name']) }, { status: result.status, headers })
 	}
-	return startSession(context, result.user.id, safeRedirect(form.get('redirectTo')))
+	const redirectTo = safeRedirect(form.get('redirectTo'))
+	// An email that already has an account gets the same answer; its owner is told by email.
+	return result.user ? startSession(context, result.user.id, redirectTo) : startNoSession(context, redirectTo)
 }
 
 export default function SignupPage() {

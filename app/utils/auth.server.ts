@@ -3,12 +3,13 @@ import { z } from 'zod'
 import {
 	createUser,
 	findUserByEmail,
+	forgetLoginAttempt,
 	markLoginSucceeded,
 	normalizeEmail,
-	recentFailures,
 	recordLoginAttempt,
 	type User,
 } from '#db/queries/accounts.ts'
+import { checkLoginLimits, checkSignupLimit } from './account-limits.server.ts'
 import { colorForUser } from './colors.ts'
 import { fieldErrors, type FieldErrors } from './forms.ts'
 import { hashPassword, verifyPassword } from './password.server.ts'
@@ -31,12 +32,32 @@ export const loginSchema = z.object({
 	password: z.string({ required_error: 'Enter your password.' }).min(1, 'Enter your password.'),
 })
 
-export type AuthResult = { ok: true; user: User } | { ok: false; status: number; errors: FieldErrors }
+/** Refused by a rate limit: 429 with the seconds to wait (the Retry-After header). */
+export type Throttled = { ok: false; status: 429; errors: FieldErrors; retryAfterSeconds: number }
+type Invalid = { ok: false; status: 400; errors: FieldErrors }
 
-export async function signUp(context: AppLoadContext, form: FormData): Promise<AuthResult> {
+export type AuthResult = { ok: true; user: User } | Invalid | Throttled
+
+/**
+ * A sign-up that passed the form's checks. `user` is null when the email
+ * already had an account: nothing was created, its owner was told by email,
+ * and the answer must look exactly like a successful sign-up's, so that the
+ * form does not tell a stranger which emails are registered.
+ */
+export type SignupResult = { ok: true; user: User | null } | Invalid | Throttled
+
+function throttled(retryAfterSeconds: number, what: string): Throttled {
+	const wait = retryAfterSeconds < 120 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`
+	return { ok: false, status: 429, retryAfterSeconds, errors: { form: `Too many ${what} from here. Wait ${wait} and try again.` } }
+}
+
+export async function signUp(context: AppLoadContext, form: FormData): Promise<SignupResult> {
 	const parsed = signupSchema.safeParse(Object.fromEntries(form))
 	if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) }
+	const limit = await checkSignupLimit(context.db, context.clientAddress)
+	if (limit.refused) return throttled(limit.retryAfterSeconds, 'sign-ups')
 	const { email, name, password } = parsed.data
+	// Hashed whether or not the email is taken, so both answers take as long.
 	const user = await createUser(context.db, {
 		email,
 		name,
@@ -44,35 +65,24 @@ export async function signUp(context: AppLoadContext, form: FormData): Promise<A
 		color: colorForUser(normalizeEmail(email)),
 	})
 	if (!user) {
-		return { ok: false, status: 400, errors: { email: 'An account with this email already exists. Log in instead.' } }
+		const owner = await findUserByEmail(context.db, email)
+		if (owner) await context.notifications.signupWithExistingEmail(owner, context.appOrigin)
 	}
 	return { ok: true, user }
 }
-
-/** Failed logins allowed per window: per account (guessing one password) and per address (spraying many accounts). */
-export const loginLimits = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const
 
 export async function logIn(context: AppLoadContext, form: FormData): Promise<AuthResult> {
 	const parsed = loginSchema.safeParse(Object.fromEntries(form))
 	if (!parsed.success) return { ok: false, status: 400, errors: fieldErrors(parsed.error) }
 	const { email, password } = parsed.data
 	const address = context.clientAddress
-	// The attempt is written first and then counted with the others, so that a
-	// burst of parallel guesses cannot all slip under the limit together.
-	const attemptId = await recordLoginAttempt(context.db, { email, address })
-	const since = new Date(Date.now() - loginLimits.windowMinutes * 60 * 1000)
-	const [accountFailures, addressFailures] = await Promise.all([
-		recentFailures(context.db, { email }, since),
-		recentFailures(context.db, { address }, since),
-	])
-	if (accountFailures > loginLimits.perAccount || addressFailures > loginLimits.perAddress) {
-		return {
-			ok: false,
-			status: 429,
-			errors: {
-				form: `Too many failed login attempts. Wait ${loginLimits.windowMinutes} minutes and try again.`,
-			},
-		}
+	// The attempt is written first and the limits count only those before it,
+	// so that a burst of parallel guesses cannot all slip under them together.
+	const attempt = await recordLoginAttempt(context.db, { email, address })
+	const limit = await checkLoginLimits(context.db, { email, address, attemptId: attempt.id, at: attempt.at })
+	if (limit.refused) {
+		await forgetLoginAttempt(context.db, attempt.id)
+		return throttled(limit.retryAfterSeconds, 'failed logins')
 	}
 	const user = await findUserByEmail(context.db, email)
 	const valid = await verifyPassword(user?.passwordHash ?? null, password)
@@ -80,6 +90,6 @@ export async function logIn(context: AppLoadContext, form: FormData): Promise<Au
 		// One message for both cases: the login form does not confirm which emails have accounts.
 		return { ok: false, status: 400, errors: { form: 'That email and password do not match an account.' } }
 	}
-	await markLoginSucceeded(context.db, attemptId)
+	await markLoginSucceeded(context.db, attempt.id)
 	return { ok: true, user }
 }

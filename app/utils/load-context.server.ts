@@ -5,6 +5,7 @@ import type { PublicationService } from '#server/publication/moderation.ts'
 import type { SearchService } from '#server/search/service.ts'
 import type { NotificationService } from '#server/notifications/service.ts'
 import type { DocumentImporter } from '#server/import/importer.ts'
+import type { DemoAccountsCheck } from '#server/demo-accounts.ts'
 
 /**
  * What server/http.ts hands every loader and action. Routes reach the
@@ -14,7 +15,7 @@ import type { DocumentImporter } from '#server/import/importer.ts'
 export interface ScholionContext {
 	db: Database
 	databaseKind: 'pglite' | 'postgresql'
-	/** The client's address as the server saw it, for rate limits. */
+	/** The client's address (the socket's peer, or what a trusted proxy says: TRUST_PROXY), for rate limits. */
 	clientAddress: string
 	/** The origin this request was made to (PUBLIC_ORIGIN or the Host header). */
 	appOrigin: string
@@ -35,6 +36,8 @@ export interface ScholionContext {
 	search: SearchService
 	/** The inbox, preferences, live unread counts and email. */
 	notifications: NotificationService
+	/** In production: which of the demo's accounts (public password) this database holds. Null in development. */
+	demoAccounts: DemoAccountsCheck | null
 }
 
 declare module '@remix-run/server-runtime' {

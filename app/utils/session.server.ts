@@ -40,6 +40,17 @@ export async function startSession(context: AppLoadContext, userId: string, redi
 	})
 }
 
+/**
+ * The same answer as startSession's (redirect, a cookie of the same form)
+ * whose token belongs to no session: a sign-up with an email that already
+ * has an account must not look different from one that made it.
+ */
+export async function startNoSession(context: AppLoadContext, redirectTo: string): Promise<Response> {
+	return redirect(redirectTo, {
+		headers: { 'Set-Cookie': await sessionCookie.serialize(randomToken(), { secure: context.secureCookies }) },
+	})
+}
+
 export async function endSession(request: Request, context: AppLoadContext, redirectTo = '/'): Promise<Response> {
 	const token = await readSessionToken(request)
 	if (token) {

@@ -169,6 +169,16 @@ export async function insertEmail(db: Database, row: typeof emailOutbox.$inferIn
 	return email
 }
 
+/** Whether this recipient was sent an email with this subject since `since`. */
+export async function emailedSince(db: Database, by: { recipientId: string; subject: string; since: Date }): Promise<boolean> {
+	const [row] = await db
+		.select({ id: emailOutbox.id })
+		.from(emailOutbox)
+		.where(and(eq(emailOutbox.recipientId, by.recipientId), eq(emailOutbox.subject, by.subject), gt(emailOutbox.createdAt, by.since)))
+		.limit(1)
+	return row !== undefined
+}
+
 /**
  * Takes up to `limit` emails due for sending: pushes their next attempt out
  * by `leaseMs` and counts the attempt, so another process (or a slow send)

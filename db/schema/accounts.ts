@@ -55,3 +55,14 @@ export const loginAttempts = pgTable(
 		index('login_attempts_address_at_idx').on(t.address, t.at),
 	],
 )
+
+/** One row per sign-up that passed the form's checks; the per-address sign-up limit counts these. */
+export const signupAttempts = pgTable(
+	'signup_attempts',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		address: text('address').notNull(),
+		at: timestamp('at', { withTimezone: true }).notNull().default(sql`now()`),
+	},
+	(t) => [index('signup_attempts_address_at_idx').on(t.address, t.at)],
+)

@@ -5,6 +5,7 @@ import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, listMembers, type Group } from '#db/queries/groups.ts'
 import {
 	findRecipients,
+	emailedSince,
 	insertNotifications,
 	listEmails,
 	listInboxEntries,
@@ -105,6 +106,34 @@ export class NotificationService implements WorkflowListener {
 		this.digest.stop()
 		await this.mailer.close()
 		await this.feed.close()
+	}
+
+	// ─── Accounts ──────────────────────────────────────────────────────────
+
+	/**
+	 * Someone tried to sign up with an email that already has an account. The
+	 * form answered them as if it had worked (it does not say which emails
+	 * are registered); the owner learns of it here, whatever their
+	 * preferences, as this is about their account rather than their groups;
+	 * but at most once an hour, so that the form cannot be used to flood them.
+	 */
+	async signupWithExistingEmail(owner: User, origin: string): Promise<void> {
+		const subject = 'Someone tried to sign up to Scholion with your email'
+		if (await emailedSince(this.db, { recipientId: owner.id, subject, since: new Date(Date.now() - 60 * 60 * 1000) })) return
+		await this.mailer.send({
+			recipientId: owner.id,
+			to: owner.email,
+			subject,
+			text: [
+				`Hello ${owner.name},`,
+				'',
+				'Someone just tried to create a Scholion account with this email address, which already has one.',
+				'Nothing was changed and no second account was made.',
+				'',
+				`If it was you, log in with your existing account: ${origin}/login`,
+				'If it was not you, you can ignore this email.',
+			].join('\n'),
+		})
 	}
 
 	// ─── The inbox ─────────────────────────────────────────────────────────

@@ -35,6 +35,7 @@ export function freePort(): Promise<number> {
  * A database a server process can use and the test can open afterwards: a
  * PGlite folder (seeded by the server on its first start, SEED_DEMO=1), or,
  * when DATABASE_URL is set, a fresh database on that server, seeded here.
+ * With `seed: false` neither: the server is not asked for the demo.
  */
 export interface ProcessDatabase {
 	kind: 'pglite' | 'postgresql'
@@ -52,13 +53,14 @@ export interface ProcessDatabase {
 	remove(): Promise<void>
 }
 
-export async function createProcessDatabase(): Promise<ProcessDatabase> {
+export async function createProcessDatabase(options: { seed?: boolean } = {}): Promise<ProcessDatabase> {
+	const seed = options.seed ?? true
 	const serverUrl = process.env.DATABASE_URL
 	if (!serverUrl) {
 		const dataDir = mkdtempSync(path.join(tmpdir(), 'scholion-process-'))
 		return {
 			kind: 'pglite',
-			env: { DATA_DIR: dataDir, SEED_DEMO: '1' },
+			env: { DATA_DIR: dataDir, ...(seed ? { SEED_DEMO: '1' } : {}) },
 			open: () => openDatabase({ dataDir: path.join(dataDir, 'pglite') }),
 			async openAsIs() {
 				const copy = mkdtempSync(path.join(tmpdir(), 'scholion-copy-'))
@@ -82,7 +84,7 @@ export async function createProcessDatabase(): Promise<ProcessDatabase> {
 	const url = new URL(serverUrl)
 	url.pathname = `/${name}`
 	const seeded = await openDatabase({ url: url.toString() })
-	await seedDemo(seeded.db)
+	if (seed) await seedDemo(seeded.db)
 	await seeded.close()
 	return {
 		kind: 'postgresql',
