@@ -4,6 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { StoredDocumentState } from '#db/queries/document-state.ts'
+import { checkAwarenessState } from './awareness-check.ts'
 import { Connection, framed } from './connection.ts'
 import {
 	closeCodes,
@@ -20,9 +21,6 @@ import type { UpdateLog } from './update-log.ts'
 /** Transaction origins, so observers can tell where a change came from (and avoid echo loops). */
 export const loadOrigin = Symbol('load from database')
 export const remoteOrigin = Symbol('another server process')
-
-/** Largest awareness state one client may publish; a cursor and a name need far less. */
-const maxAwarenessStateBytes = 16 * 1024
 
 export interface RoomOptions {
 	/** Window in which awareness changes are gathered into one frame per client. */
@@ -287,8 +285,9 @@ export class DocumentRoom {
 	/**
 	 * Awareness from a client, checked and rewritten: a connection speaks only
 	 * for its own client id (bound by its first awareness message, and not one
-	 * another socket holds), and its `user` field is replaced by the
-	 * server-verified name and colour.
+	 * another socket holds), its state passes checkAwarenessState (fields,
+	 * sizes, a cursor inside this document), and its `user` field is replaced
+	 * by the server-verified name and colour.
 	 */
 	private receiveAwareness(connection: Connection, update: Uint8Array) {
 		const decoder = decoding.createDecoder(update)
@@ -311,13 +310,13 @@ export class DocumentRoom {
 				connection.awarenessClientId = clientId
 				this.awarenessOwners.set(clientId, connection.user.id)
 			}
-			if (clientId !== connection.awarenessClientId || json.length > maxAwarenessStateBytes) continue
-			const state: unknown = JSON.parse(json)
-			if (state === null) {
-				accepted.push([clientId, clock, null])
-			} else if (typeof state === 'object' && !Array.isArray(state)) {
-				accepted.push([clientId, clock, { ...state, user: { ...connection.user } }])
-			}
+			if (clientId !== connection.awarenessClientId) continue
+			// A state that fails the check is not forwarded, and the socket stays open: the
+			// others keep the sender's last good state, and a stock client is not cut off
+			// for good (y-websocket stops reconnecting on 4400) over a field it merely got wrong.
+			const checked = checkAwarenessState(json, this.doc)
+			if (!checked.ok) continue
+			accepted.push([clientId, clock, checked.state && { ...checked.state, user: { ...connection.user } }])
 		}
 		if (accepted.length === 0) return
 		const encoder = encoding.createEncoder()
