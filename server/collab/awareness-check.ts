@@ -1,5 +1,6 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { z } from 'zod'
+import { pointsIntoFragment } from '#app/editor/remote-cursor.ts'
 import { documentFragmentName } from '#app/editor/yjs.ts'
 
 /**
@@ -77,28 +78,9 @@ export function checkAwarenessState(json: string, doc: Y.Doc): AwarenessCheck {
 	const result = awarenessState.safeParse(parsed)
 	if (!result.success) return { ok: false, reason: result.error.issues[0]?.message ?? 'unexpected state' }
 	const state = result.data
-	if (state.cursor && !(pointsInto(state.cursor.anchor, doc) && pointsInto(state.cursor.head, doc))) {
+	const fragment = doc.getXmlFragment(documentFragmentName)
+	if (state.cursor && !(pointsIntoFragment(state.cursor.anchor, fragment) && pointsIntoFragment(state.cursor.head, fragment))) {
 		return { ok: true, state: { ...state, cursor: null } }
 	}
 	return { ok: true, state }
-}
-
-/**
- * Whether a relative position resolves to a place inside the document's
- * fragment, as y-prosemirror will resolve it: an existing item or type of
- * this Y.Doc, or the fragment itself by name.
- */
-export function pointsInto(position: RelativePositionJSON, doc: Y.Doc): boolean {
-	// By name only the fragment: Yjs looks a name up with doc.get, which would create any other root type.
-	if (position.tname != null && position.tname !== documentFragmentName) return false
-	if (position.item == null && position.type == null && position.tname == null) return false
-	const fragment = doc.getXmlFragment(documentFragmentName)
-	let resolved: Y.AbsolutePosition | null
-	try {
-		resolved = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(position), doc)
-	} catch {
-		return false
-	}
-	if (resolved === null) return false
-	return resolved.type === fragment || Y.isParentOf(fragment, resolved.type._item)
 }
