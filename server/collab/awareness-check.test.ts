@@ -69,8 +69,8 @@ describe('a malformed state is refused', () => {
 		expect(check(state, doc)).toMatchObject({ ok: false })
 	})
 
-	test('not JSON, or longer than the limit', () => {
-		expect(checkAwarenessState('{"cursor":', doc)).toMatchObject({ ok: false })
+	test('not JSON (a malformed message: it throws), or longer than the limit', () => {
+		expect(() => checkAwarenessState('{"cursor":', doc)).toThrow(SyntaxError)
 		expect(check({ user: { name: 'x'.repeat(maxAwarenessStateLength) } }, doc)).toMatchObject({ ok: false })
 	})
 })

@@ -64,16 +64,12 @@ export type AwarenessCheck =
  * shape that does not point into the document (text the server never
  * received, another document's ids) is not an attack but a race or a stale
  * client: the state goes out with `cursor: null`, so that the person still
- * shows as present.
+ * shows as present. Throws a SyntaxError on text that is not JSON.
  */
 export function checkAwarenessState(json: string, doc: Y.Doc): AwarenessCheck {
 	if (json.length > maxAwarenessStateLength) return { ok: false, reason: `state longer than ${maxAwarenessStateLength}` }
-	let parsed: unknown
-	try {
-		parsed = JSON.parse(json)
-	} catch {
-		return { ok: false, reason: 'state is not JSON' }
-	}
+	// Not JSON at all is a malformed message, not a malformed state: the SyntaxError closes the socket (4400).
+	const parsed: unknown = JSON.parse(json)
 	if (parsed === null) return { ok: true, state: null }
 	const result = awarenessState.safeParse(parsed)
 	if (!result.success) return { ok: false, reason: result.error.issues[0]?.message ?? 'unexpected state' }
