@@ -70,6 +70,9 @@ export function createEditor(options: CreateEditorOptions): EditorView {
 		nodeViews: { heading: headingView },
 		// `this`, not a variable holding the view: ySyncPlugin dispatches while the view is being constructed.
 		dispatchTransaction(this: EditorView, transaction) {
+			// A plugin's late callback (a timer, an awareness change) after the view was destroyed, when
+			// the session was replaced: there is no state to update any more.
+			if (this.isDestroyed) return
 			this.updateState(this.state.apply(transaction))
 			options.onStateChange(this.state)
 		},

@@ -5,11 +5,13 @@ import * as Y from 'yjs'
 import { documentPlainText } from '#app/editor/plain-text.ts'
 import { documentFragmentName, documentFromUpdates } from '#app/editor/yjs.ts'
 import { loadDocumentState } from '#db/queries/document-state.ts'
-import { demoDocuments, demoPassword, seedDemo } from '#seeds/demo.ts'
+import { findUserByEmail } from '#db/queries/accounts.ts'
+import { demoDocuments, demoGroups, demoPassword, seedDemo } from '#seeds/demo.ts'
 import { messageAwareness } from '#server/collab/protocol.ts'
 import { startTestApp, type TestApp } from '#tests/support/app.ts'
 import { browserTestsUnavailable, collectPageErrors, launchChromium } from '#tests/support/browser.ts'
 import { blockTexts, editorOf, eventually } from '#tests/support/editor-page.ts'
+import { FormClient } from '#tests/support/http-client.ts'
 
 const unavailable = browserTestsUnavailable()
 
@@ -110,5 +112,66 @@ describe.skipIf(unavailable)('hostile collaboration input reaching the browser',
 		).toBe(true)
 		expect(await editorOf(page).getAttribute('contenteditable')).toBe('true')
 		expect(errors).toEqual([])
+	})
+
+	test('keystrokes refused while read-only are discarded when the reader is promoted: the page shows the server’s text and edits again', async () => {
+		const owner = new FormClient(app.url)
+		expect((await owner.post('/login', { email: 'owner@scholion.test', password: demoPassword })).status).toBe(302)
+		const readerId = (await findUserByEmail(app.database.db, 'reader@scholion.test'))!.id
+		const setRole = async (role: 'reader' | 'reviewer') => {
+			const response = await owner.post(`/groups/${demoGroups.seminar.id}/members`, { intent: 'role', userId: readerId, role })
+			expect(response.status).toBe(200)
+		}
+		const storedText = async () => documentPlainText(documentFromUpdates((await loadDocumentState(app.database.db, documentId)).updates))
+		await setRole('reviewer')
+		try {
+			// The page's frames to the server can be held back, as a slow network would: keystrokes typed
+			// just before the person is made a reader then arrive after it, and are refused.
+			const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } })
+			contexts.push(context)
+			let hold = false
+			const held: (() => void)[] = []
+			await context.routeWebSocket(/\/collab\//, (ws) => {
+				const server = ws.connectToServer()
+				ws.onMessage((message) => {
+					if (hold) held.push(() => server.send(message))
+					else server.send(message)
+				})
+			})
+			const page = await context.newPage()
+			const errors = collectPageErrors(page)
+			await page.goto(`/login?${new URLSearchParams({ redirectTo: documentPath })}`)
+			await page.getByLabel('Email').fill('reader@scholion.test')
+			await page.getByLabel('Password').fill(demoPassword)
+			await page.getByRole('button', { name: 'Log in' }).click()
+			await page.getByText('Connected', { exact: true }).waitFor()
+			await eventually(() => editorOf(page).getAttribute('contenteditable')).toBe('true')
+
+			hold = true
+			await editorOf(page).click()
+			await page.keyboard.press('Control+End')
+			await page.keyboard.type(' REFUSED KEYSTROKES')
+			await setRole('reader')
+			await eventually(() => editorOf(page).getAttribute('contenteditable')).toBe('false')
+			hold = false
+			for (const send of held.splice(0)) send()
+			const room = app.server.collab.rooms.get(documentId)!
+			await eventually(() => [...room.connections].some((connection) => connection.hasRefusedEdits)).toBe(true)
+			expect((await blockTexts(page)).join('\n')).toContain('REFUSED KEYSTROKES')
+
+			await setRole('reviewer')
+			// A new session from the server's state: the refused keystrokes are gone from the page, and it edits.
+			await eventually(async () => (await blockTexts(page)).join('\n').includes('REFUSED KEYSTROKES')).toBe(false)
+			await page.getByText('Connected', { exact: true }).waitFor()
+			await eventually(() => editorOf(page).getAttribute('contenteditable')).toBe('true')
+			await editorOf(page).click()
+			await page.keyboard.press('Control+End')
+			await page.keyboard.type(' Typed after starting over.')
+			await eventually(async () => (await storedText()).includes('Typed after starting over.')).toBe(true)
+			expect(await storedText()).not.toContain('REFUSED KEYSTROKES')
+			expect(errors).toEqual([])
+		} finally {
+			await setRole('reader')
+		}
 	})
 })
