@@ -57,6 +57,8 @@ export function Editor({ documentId, doc, user, canWrite, isMember, annotations 
 		[user.id, annotations.canAnnotate, annotations.canModerate],
 	)
 	const [loadFailed, setLoadFailed] = useState(false)
+	// A new session replaces the current one when the server refused changes the current one holds.
+	const [sessionNumber, setSessionNumber] = useState(0)
 	const [linkFormOpen, setLinkFormOpen] = useState(false)
 	const toolbarRef = useRef<HTMLDivElement>(null)
 	const keysHintId = useId()
@@ -80,6 +82,11 @@ export function Editor({ documentId, doc, user, canWrite, isMember, annotations 
 					canWrite,
 					hooks: { focusToolbar: () => hooks.current.focusToolbar(), requestLink: () => hooks.current.requestLink() },
 					describedBy: keysHintId,
+					onStartOver: () => {
+						if (cancelled) return
+						setLive(null)
+						setSessionNumber((n) => n + 1)
+					},
 				})
 				setLive({ module, session })
 			},
@@ -92,9 +99,9 @@ export function Editor({ documentId, doc, user, canWrite, isMember, annotations 
 			cancelled = true
 			session?.destroy()
 		}
-		// One session per document (the route keys this component by it). `user` and `canWrite` are only
-		// the starting point: later changes of role arrive over the socket (message 101), not as props.
-	}, [documentId])
+		// One session per document (the route keys this component by it) at a time. `user` and `canWrite` are
+		// only the starting point: later changes of role arrive over the socket (message 101), not as props.
+	}, [documentId, sessionNumber])
 
 	const session = live?.session ?? null
 	const snapshot = useSyncExternalStore(

@@ -29,6 +29,12 @@ const messageAnnotations = 102
 
 /** The origin of this client's repair of links the schema refuses. */
 const unlinkOrigin = Symbol('unlink unsafe hrefs')
+/**
+ * The server's close code for a client holding changes it refused (made while
+ * it could not write; server/collab/protocol.ts `closeCodes.refusedEdits`):
+ * nothing more from this Y.Doc will be taken, so the page starts over.
+ */
+const startOverCloseCode = 4409
 
 /** After this long without a connection, "Reconnecting…" becomes "Offline". */
 const offlineAfterMs = 8000
@@ -60,6 +66,14 @@ export interface CollabSessionOptions {
 	describedBy?: string
 	/** The endpoint, without the document id. Default: `/collab` on this page's origin. */
 	endpoint?: string
+	/**
+	 * Called when the server will take nothing more from this session because
+	 * it holds changes the server refused (typed while the user could not
+	 * write, e.g. in flight when they were made a reader, then promoted again).
+	 * The caller destroys this session and opens a new one, which starts from
+	 * the server's text: the refused changes are discarded, as they were refused.
+	 */
+	onStartOver?(): void
 }
 
 export class CollabSession {
@@ -86,7 +100,7 @@ export class CollabSession {
 			// Tabs would otherwise sync with each other directly; the server is to be the only
 			// path, so that what it refuses (a reader's change) cannot travel around it.
 			disableBc: true,
-			shouldReconnect: (event) => !terminalCloseCodes.has(event.code),
+			shouldReconnect: (event) => !terminalCloseCodes.has(event.code) && event.code !== startOverCloseCode,
 		})
 		this.presence = new PresenceKeeper(this.provider)
 		this.provider.messageHandlers[messageSaved] = (_encoder, decoder) => {
@@ -107,7 +121,10 @@ export class CollabSession {
 			this.presence.connected()
 			this.dispatch({ type: 'connected' })
 		})
-		this.provider.on('connection-close', (event) => this.dispatch({ type: 'disconnected', code: event?.code }))
+		this.provider.on('connection-close', (event) => {
+			if (event?.code === startOverCloseCode && this.options.onStartOver) this.options.onStartOver()
+			else this.dispatch({ type: 'disconnected', code: event?.code })
+		})
 		this.provider.on('sync', (synced) => {
 			if (!synced) return
 			if (!this.view) this.createView()

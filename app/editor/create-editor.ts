@@ -6,6 +6,7 @@ import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { baseKeymap, editorKeymap, type KeymapHooks } from './commands.ts'
+import { drawableRemoteState, guardedCursorPlugin } from './remote-cursor.ts'
 import { schema } from './schema.ts'
 
 export interface CreateEditorOptions {
@@ -29,7 +30,8 @@ export interface CreateEditorOptions {
 
 /**
  * The live editor: a ProseMirror view bound to the Yjs fragment (ySyncPlugin),
- * showing collaborators' cursors (yCursorPlugin) and undoing only this
+ * showing collaborators' cursors (yCursorPlugin, ignoring any it cannot
+ * draw: remote-cursor.ts) and undoing only this
  * user's changes (yUndoPlugin). The view is created detached; the caller
  * puts `view.dom` in the page. Call `view.setProps({})` after `canWrite`
  * changes so that editability and the ARIA attributes follow.
@@ -39,7 +41,13 @@ export function createEditor(options: CreateEditorOptions): EditorView {
 		schema,
 		plugins: [
 			ySyncPlugin(options.fragment),
-			yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
+			guardedCursorPlugin(
+				yCursorPlugin(options.awareness, {
+					awarenessStateFilter: drawableRemoteState(options.fragment),
+					cursorBuilder: remoteCursor,
+					selectionBuilder: remoteSelection,
+				}),
+			),
 			yUndoPlugin(),
 			keymap(editorKeymap(options.hooks)),
 			keymap(baseKeymap),
@@ -62,6 +70,9 @@ export function createEditor(options: CreateEditorOptions): EditorView {
 		nodeViews: { heading: headingView },
 		// `this`, not a variable holding the view: ySyncPlugin dispatches while the view is being constructed.
 		dispatchTransaction(this: EditorView, transaction) {
+			// A plugin's late callback (a timer, an awareness change) after the view was destroyed, when
+			// the session was replaced: there is no state to update any more.
+			if (this.isDestroyed) return
 			this.updateState(this.state.apply(transaction))
 			options.onStateChange(this.state)
 		},

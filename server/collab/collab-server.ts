@@ -203,7 +203,7 @@ export class CollabServer implements AccessNotifier {
 			if (canWrite !== connection.canWrite) {
 				connection.canWrite = canWrite
 				room.sendAccess(connection)
-				if (canWrite) room.requestMissing(connection)
+				if (canWrite) room.startWriting(connection)
 			}
 		}
 	}

@@ -19,6 +19,8 @@ export class Connection {
 	awarenessClientId: number | null = null
 	readonly limiter: RateLimiter
 	closed = false
+	/** Whether the server refused changes from this socket that the document lacks (sent while read-only). */
+	hasRefusedEdits = false
 
 	constructor(
 		readonly socket: WebSocket,

@@ -54,6 +54,14 @@ export const closeCodes = {
 	 * that did would send the same update again in its sync step 2.
 	 */
 	breaksSchema: 4422,
+	/**
+	 * This client holds changes the server refused (made while it could not
+	 * write); every later change from the same Y.Doc builds on them, so it
+	 * must start over from the server's state with a new Y.Doc. In 4400–4499
+	 * so that the stock provider stops reconnecting (its Y.Doc would be
+	 * refused again); Scholion's editor starts a new session instead.
+	 */
+	refusedEdits: 4409,
 	/** The document is gone (deleted while open). */
 	gone: 4410,
 	/** The server is shutting down; the client should reconnect. */

@@ -5,6 +5,8 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { DocumentLimits } from '#app/editor/document-check.ts'
 import type { StoredDocumentState } from '#db/queries/document-state.ts'
+import { checkAwarenessState } from './awareness-check.ts'
+import { RefusedEdits } from './refused-edits.ts'
 import { Connection, framed } from './connection.ts'
 import {
 	closeCodes,
@@ -22,9 +24,6 @@ import { UpdateCheck } from './update-check.ts'
 /** Transaction origins, so observers can tell where a change came from (and avoid echo loops). */
 export const loadOrigin = Symbol('load from database')
 export const remoteOrigin = Symbol('another server process')
-
-/** Largest awareness state one client may publish; a cursor and a name need far less. */
-const maxAwarenessStateBytes = 16 * 1024
 
 export interface RoomOptions {
 	/** Window in which awareness changes are gathered into one frame per client. */
@@ -76,6 +75,8 @@ export class DocumentRoom {
 	/** Which user each awareness client id belongs to. */
 	private readonly awarenessOwners = new Map<number, string>()
 	private awarenessTimer: NodeJS.Timeout | null = null
+	/** What readers sent and the room refused, so that it is never applied later. */
+	private readonly refusedEdits = new RefusedEdits()
 	/** Update messages applied, not journaled and not yet committed, with the connection each came from. */
 	private unsent: [Uint8Array, unknown][] = []
 	/** Journaled updates waiting to go out together, with the connection each came from. */
@@ -179,12 +180,16 @@ export class DocumentRoom {
 	}
 
 	/**
-	 * Asks a client for what the server lacks (sync step 1). Sent when a reader
-	 * becomes a writer: their earlier changes were dropped, and without them
-	 * every later change would wait forever for its missing predecessors.
+	 * A reader on this socket may now write. What they changed while they could
+	 * not was refused and stays refused (issue 12, attack 10): the server never
+	 * asks for it. A client holding such changes cannot write anything more from
+	 * that Y.Doc (see RefusedEdits), so it is told to start over; a client that
+	 * changed nothing simply goes on, its next edits applied as anyone's.
 	 */
-	requestMissing(connection: Connection) {
-		connection.send(syncStep1Message(Y.encodeStateVector(this.doc)))
+	startWriting(connection: Connection) {
+		if (connection.hasRefusedEdits || this.refusedEdits.isRefused(connection.awarenessClientId, connection.user.id)) {
+			connection.close(closeCodes.refusedEdits, startOverReason)
+		}
 	}
 
 	/** Tells one client whether it may write (Scholion extension). */
@@ -262,8 +267,8 @@ export class DocumentRoom {
 					)
 				} else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) {
 					const update = decoding.readVarUint8Array(decoder)
-					// A reader's changes are dropped: never applied, stored or broadcast.
-					if (connection.readOnly) return
+					// A reader's changes are dropped: never applied, stored or broadcast; nor, later, what builds on them.
+					if (this.refuses(connection, update)) return
 					// Decode the whole update first: applyUpdate integrates new text before it reads
 					// the delete set, so a truncated update would otherwise be half applied, and
 					// broadcast and stored, before it throws.
@@ -302,8 +307,9 @@ export class DocumentRoom {
 	/**
 	 * Awareness from a client, checked and rewritten: a connection speaks only
 	 * for its own client id (bound by its first awareness message, and not one
-	 * another socket holds), and its `user` field is replaced by the
-	 * server-verified name and colour.
+	 * another socket holds), its state passes checkAwarenessState (fields,
+	 * sizes, a cursor inside this document), and its `user` field is replaced
+	 * by the server-verified name and colour.
 	 */
 	private receiveAwareness(connection: Connection, update: Uint8Array) {
 		const decoder = decoding.createDecoder(update)
@@ -326,13 +332,13 @@ export class DocumentRoom {
 				connection.awarenessClientId = clientId
 				this.awarenessOwners.set(clientId, connection.user.id)
 			}
-			if (clientId !== connection.awarenessClientId || json.length > maxAwarenessStateBytes) continue
-			const state: unknown = JSON.parse(json)
-			if (state === null) {
-				accepted.push([clientId, clock, null])
-			} else if (typeof state === 'object' && !Array.isArray(state)) {
-				accepted.push([clientId, clock, { ...state, user: { ...connection.user } }])
-			}
+			if (clientId !== connection.awarenessClientId) continue
+			// A state that fails the check is not forwarded, and the socket stays open: the
+			// others keep the sender's last good state, and a stock client is not cut off
+			// for good (y-websocket stops reconnecting on 4400) over a field it merely got wrong.
+			const checked = checkAwarenessState(json, this.doc)
+			if (!checked.ok) continue
+			accepted.push([clientId, clock, checked.state && { ...checked.state, user: { ...connection.user } }])
 		}
 		if (accepted.length === 0) return
 		const encoder = encoding.createEncoder()
@@ -343,6 +349,22 @@ export class DocumentRoom {
 			encoding.writeVarString(encoder, JSON.stringify(state))
 		}
 		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), connection)
+	}
+
+	/**
+	 * Whether an update is refused: any from a reader (remembered, so that it
+	 * stays refused), and any from a writer's client that had changes refused
+	 * before, which closes that socket with 4409.
+	 */
+	private refuses(connection: Connection, update: Uint8Array): boolean {
+		const sender = { userId: connection.user.id, awarenessClientId: connection.awarenessClientId }
+		if (connection.readOnly) {
+			if (this.refusedEdits.refuse(update, this.doc, sender)) connection.hasRefusedEdits = true
+			return true
+		}
+		if (!connection.hasRefusedEdits && !this.refusedEdits.buildsOnRefused(update, sender)) return false
+		connection.close(closeCodes.refusedEdits, startOverReason)
+		return true
 	}
 
 	private onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
@@ -473,6 +495,8 @@ class RateMeter {
 }
 
 const rateWindowMs = 1000
+
+const startOverReason = 'Changes made while you could not edit were refused. Reload the document to edit it.'
 
 /** A state vector of no entries, one byte: the client has nothing yet. */
 function isEmptyStateVector(stateVector: Uint8Array): boolean {

@@ -6,6 +6,8 @@ import { collabClient, type CollabClient } from '#tests/support/collab-client.ts
 import {
 	accountIdentity,
 	awarenessMessage,
+	blockTexts,
+	cursorHead,
 	demoEmails,
 	describeMessage,
 	eventually,
@@ -16,6 +18,8 @@ import {
 	seminarDocumentId,
 	sleep,
 	startCollabApp,
+	textCursor,
+	typeInto,
 	type CollabApp,
 	type RawSocket,
 } from '#tests/support/collab-harness.ts'
@@ -66,6 +70,15 @@ function open(cookie: string) {
 	return client
 }
 
+/** Sends a frame, then waits until the server has handled it (its answer to a later query) and one flush window. */
+async function sendAndSettle(socket: RawSocket, frame: Uint8Array) {
+	socket.send(frame)
+	const before = socket.messages.length
+	socket.send(queryAwarenessMessage())
+	await socket.next((m) => socket.messages.indexOf(m) >= before && describeMessage(m).type === messageAwareness, 'the query answer')
+	await sleep(awarenessFlushMs * 3)
+}
+
 function stateOf(observer: CollabClient, clientId: number) {
 	return observer.provider.awareness.getStates().get(clientId) as Record<string, unknown> | undefined
 }
@@ -76,16 +89,16 @@ describe('presence', () => {
 		const b = open(reviewerCookie)
 		await eventually(() => a.provider.synced && b.provider.synced, 'both to sync')
 		a.provider.awareness.setLocalStateField('user', { name: 'Mallory', color: '#000000' })
-		a.provider.awareness.setLocalStateField('cursor', { anchor: 12, head: 17 })
-		await eventually(() => (stateOf(b, a.doc.clientID)?.cursor as { head?: number })?.head === 17, 'B to see A’s cursor')
+		a.provider.awareness.setLocalStateField('cursor', textCursor(a.doc, 12, 17))
+		await eventually(() => cursorHead(b.doc, stateOf(b, a.doc.clientID)) === 17, 'B to see A’s cursor')
 		const seen = stateOf(b, a.doc.clientID)!
 		expect(seen.user).toEqual({ id: owner.id, name: owner.name, color: owner.color })
-		expect(seen.cursor).toEqual({ anchor: 12, head: 17 })
+		expect(seen.cursor).toEqual(JSON.parse(JSON.stringify(textCursor(b.doc, 12, 17))))
 		expect(JSON.stringify(b.provider.awareness.getStates().get(a.doc.clientID))).not.toContain('Mallory')
 		// And A appears to nobody under a name it chose, not even after a second try.
 		a.provider.awareness.setLocalStateField('user', { name: 'Irena Novak (admin)', color: owner.color })
-		a.provider.awareness.setLocalStateField('cursor', { anchor: 1, head: 1 })
-		await eventually(() => (stateOf(b, a.doc.clientID)?.cursor as { head?: number })?.head === 1, 'B to see A move')
+		a.provider.awareness.setLocalStateField('cursor', textCursor(a.doc, 1))
+		await eventually(() => cursorHead(b.doc, stateOf(b, a.doc.clientID)) === 1, 'B to see A move')
 		expect(stateOf(b, a.doc.clientID)!.user).toEqual({ id: owner.id, name: owner.name, color: owner.color })
 	})
 
@@ -114,56 +127,51 @@ describe('a connection publishing presence for another client’s id', () => {
 		return update
 	}
 
-	/** Sends a frame, then waits until the server has handled it (its answer to a later query) and one flush window. */
-	async function sendAndSettle(socket: RawSocket, frame: Uint8Array) {
-		socket.send(frame)
-		const before = socket.messages.length
-		socket.send(queryAwarenessMessage())
-		await socket.next((m) => socket.messages.indexOf(m) >= before && describeMessage(m).type === messageAwareness, 'the query answer')
-		await sleep(awarenessFlushMs * 3)
-	}
-
 	async function victimWithObserver() {
 		const victim = open(ownerCookie)
 		const observer = open(reviewerCookie)
-		victim.provider.awareness.setLocalStateField('cursor', { anchor: 3, head: 3 })
-		await eventually(() => (stateOf(observer, victim.doc.clientID)?.cursor as { head?: number })?.head === 3, 'the observer to see the victim')
+		await eventually(() => victim.provider.synced && observer.provider.synced, 'both to sync')
+		victim.provider.awareness.setLocalStateField('cursor', textCursor(victim.doc, 3))
+		await eventually(() => cursorHead(observer.doc, stateOf(observer, victim.doc.clientID)) === 3, 'the observer to see the victim')
 		const attacker = rawSocket(app.url, seminarDocumentId, { cookie: readerCookie })
 		sockets.push(attacker)
 		await attacker.opened
 		return { victim, observer, attacker }
 	}
 
-	const victimState = () => ({ user: { id: owner.id, name: owner.name, color: owner.color }, cursor: { anchor: 3, head: 3 } })
+	const victimState = (victim: CollabClient) => ({
+		user: { id: owner.id, name: owner.name, color: owner.color },
+		cursor: JSON.parse(JSON.stringify(textCursor(victim.doc, 3))),
+	})
 
 	test('as its first presence message cannot change the victim’s state', async () => {
 		const { victim, observer, attacker } = await victimWithObserver()
-		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: { anchor: 999, head: 999 } }, 1000)))
-		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState())
+		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: textCursor(victim.doc, 9) }, 1000)))
+		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState(victim))
 	})
 
 	test('after speaking for itself cannot change or remove the victim’s state', async () => {
 		const { victim, observer, attacker } = await victimWithObserver()
 		const own = new awarenessProtocol.Awareness(new Y.Doc())
-		own.setLocalStateField('cursor', { anchor: 5, head: 5 })
+		own.setLocalStateField('cursor', textCursor(victim.doc, 5))
 		await sendAndSettle(attacker, awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(own, [own.clientID])))
 		await eventually(() => stateOf(observer, own.clientID) !== undefined, 'the attacker’s own presence to show')
 		expect((stateOf(observer, own.clientID)!.user as { name: string }).name).toBe('Jonas Berg')
 
-		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: { anchor: 999, head: 999 } }, 1000)))
-		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState())
+		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: textCursor(victim.doc, 9) }, 1000)))
+		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState(victim))
 		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, null, 2000)))
-		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState())
+		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState(victim))
 		own.destroy()
 	})
 
 	test('as a removal cannot make the victim disappear', async () => {
 		const { victim, observer, attacker } = await victimWithObserver()
 		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, null, 1000)))
-		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState())
+		expect(stateOf(observer, victim.doc.clientID)).toEqual(victimState(victim))
 		// The victim's next move still shows.
-		victim.provider.awareness.setLocalStateField('cursor', { anchor: 4, head: 4 })
-		await eventually(() => (stateOf(observer, victim.doc.clientID)?.cursor as { head?: number })?.head === 4, 'the victim’s move')
+		victim.provider.awareness.setLocalStateField('cursor', textCursor(victim.doc, 4))
+		await eventually(() => cursorHead(observer.doc, stateOf(observer, victim.doc.clientID)) === 4, 'the victim’s move')
 	})
 
 	test('while the victim reconnects cannot take over the victim’s presence', async () => {
@@ -173,19 +181,82 @@ describe('a connection publishing presence for another client’s id', () => {
 		const { victim, observer, attacker } = await victimWithObserver()
 		victim.provider.disconnect()
 		await eventually(() => stateOf(observer, victim.doc.clientID) === undefined, 'the victim to drop out')
-		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: { anchor: 999, head: 999 } }, 1000)))
+		await sendAndSettle(attacker, awarenessMessage(forgedAwareness(victim.doc.clientID, { cursor: textCursor(victim.doc, 9) }, 1000)))
 		victim.provider.connect()
 		await eventually(() => victim.provider.synced, 'the victim to reconnect')
-		victim.provider.awareness.setLocalStateField('cursor', { anchor: 6, head: 6 })
+		victim.provider.awareness.setLocalStateField('cursor', textCursor(victim.doc, 6))
 		await eventually(
-			() => (stateOf(observer, victim.doc.clientID)?.cursor as { head?: number } | undefined)?.head === 6,
+			() => cursorHead(observer.doc, stateOf(observer, victim.doc.clientID)) === 6,
 			'the victim’s own presence to show again',
 			2000,
 		).catch(() => {})
 		expect(stateOf(observer, victim.doc.clientID)).toEqual({
 			user: { id: owner.id, name: owner.name, color: owner.color },
-			cursor: { anchor: 6, head: 6 },
+			cursor: JSON.parse(JSON.stringify(textCursor(victim.doc, 6))),
 		})
+	})
+})
+
+describe('a malformed awareness state from a reader', () => {
+	// Attack: a reader publishes a cursor that is not a pair of relative
+	// positions; every peer's yCursorPlugin would throw decoding it, and their
+	// editors would not open. The server forwards no such state.
+	const malformed: [string, Record<string, unknown>][] = [
+		['ProseMirror positions as numbers', { cursor: { anchor: 12, head: 17 } }],
+		['a string', { cursor: 'here' }],
+		['no head', { cursor: { anchor: { type: null, tname: 'prosemirror', item: null, assoc: 0 } } }],
+		['an id of strings', { cursor: { anchor: { item: { client: 'a', clock: 'b' } }, head: { item: { client: 'a', clock: 'b' } } } }],
+		['a user that is a string', { user: 'Mallory', cursor: null }],
+		['a field the editor never publishes', { cursor: null, html: '<img src=x onerror=alert(1)>' }],
+	]
+
+	test('is never forwarded; the socket stays open and its next good state is', async () => {
+		const observer = open(reviewerCookie)
+		await eventually(() => observer.provider.synced, 'the observer to sync')
+		const attacker = rawSocket(app.url, seminarDocumentId, { cookie: readerCookie })
+		sockets.push(attacker)
+		await attacker.opened
+		const own = new awarenessProtocol.Awareness(new Y.Doc())
+		const seen: unknown[] = []
+		observer.provider.awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
+			if ([...added, ...updated].includes(own.clientID)) seen.push(observer.provider.awareness.getStates().get(own.clientID))
+		})
+		for (const [, state] of malformed) {
+			own.setLocalState(state)
+			await sendAndSettle(attacker, awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(own, [own.clientID])))
+		}
+		expect(seen).toEqual([])
+		expect(app.collab.rooms.get(seminarDocumentId)!.awareness.getStates().has(own.clientID)).toBe(false)
+		// The same socket's next well-formed state goes out as usual, so the check above could have failed.
+		own.setLocalState({ cursor: textCursor(observer.doc, 7) })
+		attacker.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(own, [own.clientID])))
+		await eventually(() => cursorHead(observer.doc, stateOf(observer, own.clientID)) === 7, 'the good state to arrive')
+		expect(seen).toHaveLength(1)
+		// And the document still syncs for everyone.
+		const writer = open(ownerCookie)
+		await eventually(() => writer.provider.synced, 'a writer to sync')
+		typeInto(writer.doc, 0, 0, 'Still editable. ')
+		await eventually(() => blockTexts(observer.doc)[0]!.startsWith('Still editable. '), 'the edit to reach the observer')
+		own.destroy()
+	})
+
+	test('with a cursor into text the server does not have goes out without the cursor', async () => {
+		const observer = open(reviewerCookie)
+		await eventually(() => observer.provider.synced, 'the observer to sync')
+		const attacker = rawSocket(app.url, seminarDocumentId, { cookie: readerCookie })
+		sockets.push(attacker)
+		await attacker.opened
+		const elsewhere = new Y.Doc()
+		const own = new awarenessProtocol.Awareness(elsewhere)
+		const text = new Y.XmlText('never sent')
+		elsewhere.getXmlFragment('prosemirror').insert(0, [text])
+		const position = Y.createRelativePositionFromTypeIndex(text, 3)
+		own.setLocalState({ cursor: { anchor: position, head: position } })
+		attacker.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(own, [own.clientID])))
+		await eventually(() => stateOf(observer, own.clientID) !== undefined, 'the reader’s presence to show')
+		expect(stateOf(observer, own.clientID)!.cursor).toBeNull()
+		own.destroy()
+		elsewhere.destroy()
 	})
 })
 
@@ -211,13 +282,13 @@ describe('many cursors moving at once', () => {
 
 		const started = performance.now()
 		for (let move = 1; move <= moves; move++) {
-			for (const client of room) client.provider.awareness.setLocalStateField('cursor', { anchor: move, head: move })
+			for (const client of room) client.provider.awareness.setLocalStateField('cursor', textCursor(client.doc, move))
 			await sleep(5)
 		}
 		await eventually(
 			() =>
 				room.every((observer) =>
-					room.every((c) => (stateOf(observer, c.doc.clientID)?.cursor as { head?: number } | undefined)?.head === moves),
+					room.every((c) => cursorHead(observer.doc, stateOf(observer, c.doc.clientID)) === moves),
 				),
 			'every client to see every final cursor',
 			10_000,

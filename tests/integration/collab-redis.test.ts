@@ -7,6 +7,7 @@ import { closeCodes } from '#server/collab/protocol.ts'
 import {
 	accountIdentity,
 	blockTexts,
+	cursorHead,
 	demoEmails,
 	documentJson,
 	eventually,
@@ -16,6 +17,7 @@ import {
 	seminarGroupId,
 	startCollabApp,
 	storedDocument,
+	textCursor,
 	typeInto,
 	type CollabApp,
 	type ScholionClient,
@@ -124,9 +126,9 @@ describe.skipIf(skip)('two servers sharing live documents through Redis', () => 
 		const onB = open(b, documentId, readerCookie)
 		await eventually(() => onA.isSynced() && onB.isSynced(), 'both clients to sync')
 		onA.provider.awareness.setLocalStateField('user', { name: 'Mallory', color: '#000000' })
-		onA.provider.awareness.setLocalStateField('cursor', { anchor: 4, head: 9 })
+		onA.provider.awareness.setLocalStateField('cursor', textCursor(onA.doc, 4, 9))
 		const seenOnB = () => onB.provider.awareness.getStates().get(onA.doc.clientID) as Record<string, unknown> | undefined
-		await eventually(() => (seenOnB()?.cursor as { head?: number } | undefined)?.head === 9, 'A’s cursor to show on B')
+		await eventually(() => cursorHead(onB.doc, seenOnB()) === 9, 'A’s cursor to show on B')
 		expect(seenOnB()!.user).toEqual({ id: owner.id, name: owner.name, color: owner.color })
 		onA.destroy()
 		clients.splice(clients.indexOf(onA), 1)
@@ -140,7 +142,8 @@ describe.skipIf(skip)('two servers sharing live documents through Redis', () => 
 		const documentId = await importDocument('Presence before joining')
 		const silent = open(a, documentId, ownerCookie, { presence: false })
 		const present = open(a, documentId, readerCookie)
-		present.provider.awareness.setLocalStateField('cursor', { anchor: 2, head: 2 })
+		await eventually(() => present.isSynced(), 'the reader on A to sync')
+		present.provider.awareness.setLocalStateField('cursor', textCursor(present.doc, 2))
 		await eventually(
 			() => silent.isSynced() && present.isSynced() && silent.provider.awareness.getStates().has(present.doc.clientID),
 			'the clients on A to sync and see each other',

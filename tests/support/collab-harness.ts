@@ -227,6 +227,28 @@ export function appendParagraph(doc: Y.Doc, text: string) {
 	}, 'test typing')
 }
 
+/** The text of the document's first block: where the presence tests put cursors. */
+function firstText(doc: Y.Doc): Y.XmlText {
+	const block = doc.getXmlFragment(documentFragmentName).get(0)
+	const text = block instanceof Y.XmlElement ? block.get(0) : null
+	if (!(text instanceof Y.XmlText)) throw new RangeError('the first block holds no text (has the client synced?)')
+	return text
+}
+
+/** A selection from `anchor` to `head` in the first block's text, as y-prosemirror publishes one (relative positions). */
+export function textCursor(doc: Y.Doc, anchor: number, head = anchor): { anchor: Y.RelativePosition; head: Y.RelativePosition } {
+	const text = firstText(doc)
+	return { anchor: Y.createRelativePositionFromTypeIndex(text, anchor), head: Y.createRelativePositionFromTypeIndex(text, head) }
+}
+
+/** Where the head of a published cursor is in `doc`, as an offset in the first block's text; undefined without one. */
+export function cursorHead(doc: Y.Doc, state: Record<string, unknown> | undefined): number | undefined {
+	const cursor = state?.cursor as { head?: unknown } | null | undefined
+	if (!cursor?.head) return undefined
+	const position = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(cursor.head), doc)
+	return position?.type === firstText(doc) ? position.index : undefined
+}
+
 /** The document as a fresh load from the database builds it (snapshot, then the log). */
 export async function storedDocument(db: Database, documentId: string): Promise<Y.Doc> {
 	const state = await loadDocumentState(db, documentId)
