@@ -7,7 +7,8 @@ import type { ValidateFunction } from 'ajv'
 /**
  * The W3C Web Annotation Data Model test assertions (the annotation-model
  * suite of web-platform-tests), run with a standard JSON Schema validator.
- * The suite is data in ../shared/w3c-annotation-tests beside the repository;
+ * The suite is data in tests/fixtures/w3c-annotation-tests (a copy of the one in
+ * shared/, with its licence, so that the repository tests itself on its own);
  * its SOURCE.txt says how to run it, and this follows it:
  * ajv 8 for draft-04 with formats, the seven shared definitions added first,
  * assertion `id`s dropped (two files share one), nested assertion lists
@@ -15,8 +16,8 @@ import type { ValidateFunction } from 'ajv'
  * `(validate(doc) === true) === (expectedResult !== 'invalid')`.
  */
 
-/** Where the suite lives: `shared/` sits beside the repository (locally and in CI's fresh clone). */
-export const suiteDirectory = fileURLToPath(new URL('../../../shared/w3c-annotation-tests/', import.meta.url))
+/** Where the suite lives, inside the repository. */
+export const suiteDirectory = fileURLToPath(new URL('../fixtures/w3c-annotation-tests/', import.meta.url))
 
 /** An assertion of the suite that a document did not meet. */
 export interface FailedAssertion {
