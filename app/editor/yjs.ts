@@ -1,7 +1,7 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
-import { prosemirrorToYXmlFragment, yXmlFragmentToProsemirror } from 'y-prosemirror'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
-import { schema } from './schema.ts'
+import { salvageFragment, type SalvagedDocument } from './salvage.ts'
 
 /** The name of the Y.XmlFragment holding the document, as y-prosemirror's ySyncPlugin binds it. */
 export const documentFragmentName = 'prosemirror'
@@ -15,9 +15,18 @@ export function documentToYUpdate(doc: ProseMirrorNode): Uint8Array {
 	return update
 }
 
-/** The ProseMirror document held in a Y.Doc. */
+/**
+ * The ProseMirror document held in a Y.Doc, whatever the Y.Doc holds: what
+ * the schema refuses is left out and marked (see salvage.ts), so one broken
+ * document never fails a page, a search or an export.
+ */
 export function yDocToDocument(ydoc: Y.Doc): ProseMirrorNode {
-	return yXmlFragmentToProsemirror(schema, ydoc.getXmlFragment(documentFragmentName))
+	return readYDoc(ydoc).doc
+}
+
+/** The document held in a Y.Doc and what had to be changed to read it (nothing, for a document the schema accepts). */
+export function readYDoc(ydoc: Y.Doc): SalvagedDocument {
+	return salvageFragment(ydoc.getXmlFragment(documentFragmentName))
 }
 
 /** The ProseMirror document after applying stored updates in order (snapshot first, then the log). */
