@@ -153,6 +153,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					secureCookies: production && !(appOrigin.startsWith('http:') && loopbackHosts.test(host)),
 					maxImportBytes,
 					access: collab,
+					repairs: collab,
 					annotations,
 					publication,
 					search,

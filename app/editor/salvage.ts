@@ -61,6 +61,9 @@ class DamageLog {
 	}
 }
 
+/** What a change that needs the document's text as stored (annotating, freezing) answers while it is damaged. */
+export const damagedDocumentRefusal = 'This document is damaged and must be repaired first: its owner or a moderator can repair it from its page.'
+
 /** Whether reading found anything to change. */
 export function isDamaged(damage: DocumentDamage): boolean {
 	return damage.count > 0

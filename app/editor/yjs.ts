@@ -37,3 +37,47 @@ export function documentFromUpdates(updates: readonly Uint8Array[]): ProseMirror
 	ydoc.destroy()
 	return doc
 }
+
+/**
+ * Levels of nesting deleted per transaction by contentReplacementSteps. Yjs
+ * deletes a subtree recursively, and every peer applies a deletion from the
+ * top down, so one transaction deleting 5,000 nested elements overflows the
+ * stack of the server and of every client that receives it.
+ */
+export const deletionSliceDepth = 200
+
+/**
+ * The transactions, in order, that replace the content of `ydoc`'s document
+ * with `doc` (a repair): a deep tree is deleted from the bottom up,
+ * `deletionSliceDepth` levels at a time, each slice its own update; the last
+ * deletes the top level and writes `doc`. One step for an ordinary document.
+ */
+export function contentReplacementSteps(ydoc: Y.Doc, doc: ProseMirrorNode): (() => void)[] {
+	const fragment = ydoc.getXmlFragment(documentFragmentName)
+	// Every element with its depth (top-level children are at depth 1), without recursion.
+	const byDepth = new Map<number, Y.XmlElement[]>()
+	let deepest = 0
+	const stack: [Y.XmlFragment | Y.XmlElement, number][] = [[fragment, 0]]
+	while (stack.length > 0) {
+		const [parent, depth] = stack.pop()!
+		for (const child of parent.toArray()) {
+			if (!(child instanceof Y.XmlElement)) continue
+			const level = depth + 1
+			if (level % deletionSliceDepth === 0) byDepth.set(level, [...(byDepth.get(level) ?? []), child])
+			deepest = Math.max(deepest, level)
+			stack.push([child, level])
+		}
+	}
+	const steps: (() => void)[] = []
+	for (let level = deepest - (deepest % deletionSliceDepth); level > 0; level -= deletionSliceDepth) {
+		const elements = byDepth.get(level) ?? []
+		steps.push(() => {
+			for (const element of elements) if (element.length > 0) element.delete(0, element.length)
+		})
+	}
+	steps.push(() => {
+		fragment.delete(0, fragment.length)
+		prosemirrorToYXmlFragment(doc, fragment)
+	})
+	return steps
+}
