@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import { importDocument } from '#server/import/index.ts'
 import { maxSalvageDepth, removedContentPlaceholder, salvageFragment } from './salvage.ts'
 import { schema } from './schema.ts'
-import { documentFragmentName, documentToYUpdate } from './yjs.ts'
+import { documentFragmentName, documentToYUpdate, readYDoc } from './yjs.ts'
 
 // The document builder: doc(p('hi')).
 type Content = ProseMirrorNode | string
@@ -193,6 +193,26 @@ describe('salvageFragment', () => {
 		})
 		expect(depth).toBeLessThanOrEqual(maxSalvageDepth + 1)
 		expect(() => read.check()).not.toThrow()
+	})
+
+	test('what it reads, stored again, reads unchanged with no damage (a repair is done once)', () => {
+		const fragment = crafted((f) => {
+			let parent: Y.XmlFragment | Y.XmlElement = f
+			for (let i = 0; i < 300; i++) {
+				const quote = new Y.XmlElement('blockquote')
+				parent.insert(0, [quote])
+				parent = quote
+			}
+			parent.insert(0, [element('paragraph', [text('deep'), element('hard_break'), text('er')])])
+			f.insert(0, [text('bare'), element('script', [text('x')]), element('heading', [text('h')], { level: 9 })])
+		})
+		const first = salvageFragment(fragment)
+		expect(first.damage.count).toBeGreaterThan(0)
+		const again = new Y.Doc()
+		Y.applyUpdate(again, documentToYUpdate(first.doc))
+		const second = readYDoc(again)
+		expect(second.damage).toEqual({ count: 0, kinds: {} })
+		expect(second.doc.eq(first.doc)).toBe(true)
 	})
 
 	test('unknown nesting far past the limit (20,000 unknown elements) is read too', () => {

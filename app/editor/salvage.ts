@@ -45,7 +45,8 @@ export interface SalvagedDocument {
 export const removedContentPlaceholder = '[Unreadable content removed]'
 
 /**
- * Nesting kept as it is; deeper elements become paragraphs of their text.
+ * Nesting kept as it is (elements inside elements, the top level being 1);
+ * deeper elements become paragraphs of their text at this level.
  * Far beyond what a person writes (a quote in a list in a quote…), far below
  * what a recursive renderer or y-prosemirror overflows on.
  */
@@ -120,7 +121,7 @@ function readTree(fragment: Y.XmlFragment, damage: DamageLog): ProseMirrorNode {
 			if (child instanceof Y.XmlText) {
 				frame.pieces.push(...textPieces(child, damage))
 			} else if (child instanceof Y.XmlElement) {
-				if (frame.depth + 1 > maxSalvageDepth) {
+				if (frame.depth + 1 >= maxSalvageDepth && !isPlainParagraph(child)) {
 					damage.add('too-deep')
 					frame.pieces.push(placeholderParagraph(), ...textRuns(child).map((text) => paragraphOf(schema.text(text))))
 					continue
@@ -346,6 +347,14 @@ function wrapFor(wrapping: readonly NodeType[] | null, piece: ProseMirrorNode): 
 	let node: ProseMirrorNode | null = piece
 	for (let i = wrapping.length - 1; i >= 0 && node; i--) node = wrapping[i]!.createAndFill(null, node)
 	return node ? { node } : null
+}
+
+/**
+ * What flattening leaves at the deepest level kept: a paragraph of text only,
+ * read as it is there, so that a salvaged document reads again unchanged.
+ */
+function isPlainParagraph(element: Y.XmlElement): boolean {
+	return element.nodeName === 'paragraph' && element.toArray().every((child) => child instanceof Y.XmlText)
 }
 
 function placeholderParagraph(): ProseMirrorNode {

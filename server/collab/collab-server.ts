@@ -275,12 +275,15 @@ export class CollabServer implements AccessNotifier {
 	 * Returns what was wrong, or null when the document is not damaged.
 	 */
 	async repairDocument(documentId: string): Promise<DocumentDamage | null> {
-		return this.withDocument(documentId, (room) => {
+		const damage = await this.withDocument(documentId, (room) => {
 			const { doc, damage } = readYDoc(room.doc)
 			if (!isDamaged(damage)) return null
 			room.applyServerChanges(contentReplacementSteps(room.doc, doc))
 			return damage
 		})
+		// Stored before the answer: the page the repairer is sent back to reads the stored document.
+		if (damage) await this.log.flushed()
+		return damage
 	}
 
 	/** Sends an annotation event to everyone viewing the document, here and in other processes. */
