@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { crc32 } from 'node:zlib'
+import { sql } from 'drizzle-orm'
 import { JSDOM } from 'jsdom'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
@@ -12,8 +14,8 @@ import { startTestApp, type TestApp } from '#tests/support/app.ts'
 import { anchorFor } from '#tests/support/annotations.ts'
 import { collabClient, type CollabClient } from '#tests/support/collab-client.ts'
 import { eventually } from '#tests/support/collab-harness.ts'
+import { createTestDatabase } from '#tests/support/database.ts'
 import { FormClient } from '#tests/support/http-client.ts'
-import { createProcessDatabase, freePort, startServerProcess, type ProcessDatabase, type ServerProcess } from '#tests/support/server-process.ts'
 import { removedContentPlaceholder } from '#app/editor/salvage.ts'
 import { documentFragmentName, documentToYUpdate } from '#app/editor/yjs.ts'
 import { importDocument } from '#server/import/index.ts'
@@ -247,36 +249,31 @@ function journalFile(owner: string, records: { documentId: string; update: Uint8
 }
 
 describe('a journal left by a killed process holding updates the schema refuses', () => {
-	let database: ProcessDatabase
-	let server: ServerProcess | null = null
-	afterAll(async () => {
-		await server?.kill()
-		await database?.remove()
-	})
-
 	test('the next start comes up, stores them (kept for a repair), and serves the document and search', async () => {
-		database = await createProcessDatabase()
-		const port = await freePort()
-		const journal = path.join(database.env.DATA_DIR ?? (await import('node:os')).tmpdir(), `broken-journal-${port}.bin`)
-		// A first start seeds the demo; then the process is killed, and its journal is replaced by one holding the broken updates.
-		server = await startServerProcess({ port, database, env: { COLLAB_JOURNAL: journal }, timeoutMs: 90_000 })
-		await server.kill()
-		server = null
+		const database = await createTestDatabase()
+		await seedDemo(database.db)
 		const target = demoDocuments[1].id
-		writeFileSync(journal, journalFile('elsewhere', Object.values(breakages).map((update) => ({ documentId: target, update }))))
-
-		server = await startServerProcess({ port, database, env: { COLLAB_JOURNAL: journal }, timeoutMs: 90_000 })
-		expect(server.output()).toContain('[collab] stored 4 updates left in the journal by the previous process')
-		expect(server.output()).not.toContain('Unknown node type')
-		const reader = new FormClient(server.url)
-		expect((await reader.post('/login', { email: 'reader@scholion.test', password: demoPassword })).status).toBe(302)
-		const damaged = await reader.get(`/documents/${target}`)
-		expect(damaged.status).toBe(200)
-		expect(await damaged.text()).toContain('Part of this document is damaged')
-		expect((await reader.get(`/documents/${stalin}`)).status).toBe(200)
-		const search = await reader.get('/search?q=numbat')
-		expect(search.status).toBe(200)
-		expect(await search.text()).toContain('On Stalin (Parisar, 2007)')
-		expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
-	}, 180_000)
+		const folder = mkdtempSync(path.join(tmpdir(), 'scholion-broken-journal-'))
+		const journal = path.join(folder, 'collab-journal.bin')
+		writeFileSync(journal, journalFile(database.location, Object.values(breakages).map((update) => ({ documentId: target, update }))))
+		// The same start as server/main.ts's: replay the journal, re-index what it recovered, then listen.
+		const restarted = await startTestApp({ database, collabJournal: journal })
+		try {
+			const stored = (await database.db.execute(sql`select count(*)::int as n from document_updates where document_id = ${target}`)) as unknown as { rows: { n: number }[] }
+			expect(Number(stored.rows[0]!.n)).toBe(Object.keys(breakages).length)
+			const reader = new FormClient(restarted.url)
+			expect((await reader.post('/login', { email: 'reader@scholion.test', password: demoPassword })).status).toBe(302)
+			const damaged = await reader.get(`/documents/${target}`)
+			expect(damaged.status).toBe(200)
+			expect(await damaged.text()).toContain('Part of this document is damaged')
+			expect((await reader.get(`/documents/${stalin}`)).status).toBe(200)
+			const search = await reader.get('/search?q=numbat')
+			expect(search.status).toBe(200)
+			expect(await search.text()).toContain('On Stalin (Parisar, 2007)')
+			expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200)
+		} finally {
+			await restarted.close()
+			rmSync(folder, { recursive: true, force: true })
+		}
+	})
 })
