@@ -160,7 +160,7 @@ describe('a document broken in storage (unknown node, bad attribute, bare text, 
 		const search = await page(clients.reader, '/search?q=numbat')
 		expect(search.status).toBe(200)
 		// The damaged document is searched by what can be read of it.
-		expect(search.text).toContain('A document broken in storage')
+		expect(new JSDOM(search.html).window.document.querySelector(`a[href="/documents/${brokenId}"]`)).not.toBeNull()
 		const others = await page(clients.reader, '/search?q=Stalin')
 		expect(others.status).toBe(200)
 		expect(others.text).not.toContain('No results')
@@ -269,7 +269,7 @@ describe('a journal left by a killed process holding updates the schema refuses'
 			expect((await reader.get(`/documents/${stalin}`)).status).toBe(200)
 			const search = await reader.get('/search?q=numbat')
 			expect(search.status).toBe(200)
-			expect(await search.text()).toContain('On Stalin (Parisar, 2007)')
+			expect(new JSDOM(await search.text()).window.document.querySelector(`a[href="/documents/${target}"]`)).not.toBeNull()
 			expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200)
 		} finally {
 			await restarted.close()
