@@ -275,15 +275,29 @@ export class CollabServer implements AccessNotifier {
 	 * Returns what was wrong, or null when the document is not damaged.
 	 */
 	async repairDocument(documentId: string): Promise<DocumentDamage | null> {
-		const damage = await this.withDocument(documentId, (room) => {
+		const repair = await this.withDocument(documentId, (room) => {
 			const { doc, damage } = readYDoc(room.doc)
 			if (!isDamaged(damage)) return null
-			room.applyServerChanges(contentReplacementSteps(room.doc, doc))
-			return damage
+			const steps = contentReplacementSteps(room.doc, doc)
+			room.applyServerChanges(steps)
+			return { damage, steps: steps.length }
 		})
+		if (!repair) return null
 		// Stored before the answer: the page the repairer is sent back to reads the stored document.
-		if (damage) await this.log.flushed()
-		return damage
+		await this.log.flushed()
+		if (repair.steps > 1) {
+			// A deep tree deleted in slices must not be loaded back in one transaction (a room's load), which
+			// would collect it all at once, recursively: fold the slices into the snapshot now, one by one.
+			this.compacting.add(documentId)
+			try {
+				const { folded } = await compactDocumentLog(this.db, documentId, mergeUpdates)
+				const room = this.rooms.get(documentId)
+				if (room) room.tailLength = Math.max(0, room.tailLength - folded)
+			} finally {
+				this.compacting.delete(documentId)
+			}
+		}
+		return repair.damage
 	}
 
 	/** Sends an annotation event to everyone viewing the document, here and in other processes. */

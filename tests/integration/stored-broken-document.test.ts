@@ -7,6 +7,7 @@ import { JSDOM } from 'jsdom'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { findUserByEmail } from '#db/queries/accounts.ts'
+import { loadDocumentState } from '#db/queries/document-state.ts'
 import { createDocument } from '#db/queries/documents.ts'
 import { documentUpdates } from '#db/schema/index.ts'
 import { demoDocuments, demoGroups, demoPassword, seedDemo } from '#seeds/demo.ts'
@@ -224,6 +225,12 @@ describe('a document broken in storage (unknown node, bad attribute, bare text, 
 		const serverText = await app.server.collab.withDocument(brokenId, (room) => room.doc.getXmlFragment(documentFragmentName).toString())
 		await eventually(() => editor.doc.getXmlFragment(documentFragmentName).toString() === serverText, 'the open editor to get the repair', 10_000)
 		expect(serverText).not.toContain('<script')
+
+		// What is stored loads as a room loads it (every update in one transaction) without overflowing the stack.
+		const { updates } = await loadDocumentState(app.database.db, brokenId)
+		const reloaded = new Y.Doc()
+		expect(() => Y.transact(reloaded, () => updates.forEach((update) => Y.applyUpdate(reloaded, update)))).not.toThrow()
+		expect(reloaded.getXmlFragment(documentFragmentName).toString()).toBe(serverText)
 
 		const created = await createAnnotation(clients.reviewer, brokenId, 'bare numbat text')
 		expect(created.status).toBe(200)
