@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { crc32 } from 'node:zlib'
@@ -19,6 +19,7 @@ import { createTestDatabase } from '#tests/support/database.ts'
 import { FormClient } from '#tests/support/http-client.ts'
 import { removedContentPlaceholder } from '#app/editor/salvage.ts'
 import { documentFragmentName, documentToYUpdate } from '#app/editor/yjs.ts'
+import { readJournal } from '#server/collab/journal.ts'
 import { importDocument } from '#server/import/index.ts'
 
 // Documents broken before the server checked updates (old data, a bug, a
@@ -277,6 +278,38 @@ describe('a journal left by a killed process holding updates the schema refuses'
 			const search = await reader.get('/search?q=numbat')
 			expect(search.status).toBe(200)
 			expect(new JSDOM(await search.text()).window.document.querySelector(`a[href="/documents/${target}"]`)).not.toBeNull()
+			expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200)
+		} finally {
+			await restarted.close()
+			rmSync(folder, { recursive: true, force: true })
+		}
+	})
+})
+
+describe('a journal whose updates for one document cannot be stored', () => {
+	test('the start goes on, the other documents get theirs, and the journal is kept aside with what failed', async () => {
+		const database = await createTestDatabase()
+		await seedDemo(database.db)
+		const [refusing, accepting] = [demoDocuments[1].id, stalin]
+		// Stands for anything that makes one document's rows fail (a constraint, a full tablespace, a bug).
+		await database.db.execute(sql.raw(`create function refuse_update() returns trigger language plpgsql as $$ begin raise exception 'refused for the test'; end $$`))
+		await database.db.execute(
+			sql.raw(`create trigger refuse_update before insert on document_updates for each row when (new.document_id = '${refusing}') execute function refuse_update()`),
+		)
+		const folder = mkdtempSync(path.join(tmpdir(), 'scholion-unreplayed-journal-'))
+		const journal = path.join(folder, 'collab-journal.bin')
+		const update = breakages['bare text at the top level']
+		writeFileSync(journal, journalFile(database.location, [{ documentId: refusing, update }, { documentId: accepting, update }]))
+		const restarted = await startTestApp({ database, collabJournal: journal })
+		try {
+			const counts = (await database.db.execute(
+				sql`select document_id as id, count(*)::int as n from document_updates group by document_id`,
+			)) as unknown as { rows: { id: string; n: number }[] }
+			expect(counts.rows.map((row) => [row.id, Number(row.n)])).toEqual([[accepting, 1]])
+			const kept = readdirSync(folder).filter((name) => name.startsWith('collab-journal.bin.unreplayed-'))
+			expect(kept).toHaveLength(1)
+			const { records } = readJournal(readFileSync(path.join(folder, kept[0]!)))
+			expect(records.map((record) => record.documentId)).toContain(refusing)
 			expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200)
 		} finally {
 			await restarted.close()
