@@ -183,6 +183,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 					importer,
 					cspNonce: cspNonceOf(res),
 					access: collab,
+					repairs: collab,
 					annotations,
 					publication,
 					search,

@@ -1,8 +1,8 @@
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
-import { prosemirrorToYXmlFragment, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { safeHref } from './safe-url.ts'
-import { documentFromJSON, type DocumentJSON } from './schema.ts'
+import { salvageFragment, type SalvagedDocument } from './salvage.ts'
 
 /** The name of the Y.XmlFragment holding the document, as y-prosemirror's ySyncPlugin binds it. */
 export const documentFragmentName = 'prosemirror'
@@ -16,9 +16,18 @@ export function documentToYUpdate(doc: ProseMirrorNode): Uint8Array {
 	return update
 }
 
-/** The ProseMirror document held in a Y.Doc (a link the schema refuses is read as plain text). */
+/**
+ * The ProseMirror document held in a Y.Doc, whatever the Y.Doc holds: what
+ * the schema refuses is left out and marked (see salvage.ts), so one broken
+ * document never fails a page, a search or an export.
+ */
 export function yDocToDocument(ydoc: Y.Doc): ProseMirrorNode {
-	return documentFromJSON(yXmlFragmentToProsemirrorJSON(ydoc.getXmlFragment(documentFragmentName)) as DocumentJSON)
+	return readYDoc(ydoc).doc
+}
+
+/** The document held in a Y.Doc and what had to be changed to read it (nothing, for a document the schema accepts). */
+export function readYDoc(ydoc: Y.Doc): SalvagedDocument {
+	return salvageFragment(ydoc.getXmlFragment(documentFragmentName))
 }
 
 /**
@@ -71,4 +80,48 @@ export function documentFromUpdates(updates: readonly Uint8Array[]): ProseMirror
 	const doc = yDocToDocument(ydoc)
 	ydoc.destroy()
 	return doc
+}
+
+/**
+ * Levels of nesting deleted per transaction by contentReplacementSteps. Yjs
+ * deletes a subtree recursively, and every peer applies a deletion from the
+ * top down, so one transaction deleting 5,000 nested elements overflows the
+ * stack of the server and of every client that receives it.
+ */
+export const deletionSliceDepth = 200
+
+/**
+ * The transactions, in order, that replace the content of `ydoc`'s document
+ * with `doc` (a repair): a deep tree is deleted from the bottom up,
+ * `deletionSliceDepth` levels at a time, each slice its own update; the last
+ * deletes the top level and writes `doc`. One step for an ordinary document.
+ */
+export function contentReplacementSteps(ydoc: Y.Doc, doc: ProseMirrorNode): (() => void)[] {
+	const fragment = ydoc.getXmlFragment(documentFragmentName)
+	// Every element with its depth (top-level children are at depth 1), without recursion.
+	const byDepth = new Map<number, Y.XmlElement[]>()
+	let deepest = 0
+	const stack: [Y.XmlFragment | Y.XmlElement, number][] = [[fragment, 0]]
+	while (stack.length > 0) {
+		const [parent, depth] = stack.pop()!
+		for (const child of parent.toArray()) {
+			if (!(child instanceof Y.XmlElement)) continue
+			const level = depth + 1
+			if (level % deletionSliceDepth === 0) byDepth.set(level, [...(byDepth.get(level) ?? []), child])
+			deepest = Math.max(deepest, level)
+			stack.push([child, level])
+		}
+	}
+	const steps: (() => void)[] = []
+	for (let level = deepest - (deepest % deletionSliceDepth); level > 0; level -= deletionSliceDepth) {
+		const elements = byDepth.get(level) ?? []
+		steps.push(() => {
+			for (const element of elements) if (element.length > 0) element.delete(0, element.length)
+		})
+	}
+	steps.push(() => {
+		fragment.delete(0, fragment.length)
+		prosemirrorToYXmlFragment(doc, fragment)
+	})
+	return steps
 }

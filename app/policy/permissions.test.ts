@@ -80,6 +80,11 @@ describe('the rules users rely on', () => {
 		expect(can(member('owner'), 'document.import', { groupKind: kind })).toBe(true)
 	})
 
+	test.each(groupKinds)('only owners and moderators repair a damaged document; non-members never (%s)', (kind) => {
+		expect(roles.filter((role) => can(member(role), 'document.repair', { groupKind: kind }))).toEqual(['owner', 'moderator'])
+		expect(can({ userId: 'visitor', role: null }, 'document.repair', { groupKind: kind })).toBe(false)
+	})
+
 	test.each(groupKinds)('only owners manage members and invites, or edit and delete the group (%s)', (kind) => {
 		for (const action of ['members.manage', 'invites.manage', 'group.edit', 'group.delete'] as const) {
 			const who = roles.filter((role) => can(member(role), action, { groupKind: kind }))

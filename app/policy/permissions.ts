@@ -47,6 +47,8 @@ export const permissionTable = {
 	'document.import': { roles: stewards, openToSignedIn: false },
 	'document.edit': { roles: writers, openToSignedIn: false },
 	'document.delete': { roles: stewards, openToSignedIn: false },
+	/** Replace a document damaged in storage with what can be read of it. */
+	'document.repair': { roles: stewards, openToSignedIn: false },
 	'annotation.read': { roles: everyone, openToSignedIn: true },
 	'annotation.create': { roles: writers, openToSignedIn: false },
 	'annotation.reply': { roles: writers, openToSignedIn: false },

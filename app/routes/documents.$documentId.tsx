@@ -1,10 +1,13 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { DocumentView } from '#app/components/DocumentView.tsx'
 import { Editor } from '#app/components/Editor.tsx'
+import { describeDamage, isDamaged } from '#app/editor/salvage.ts'
 import { useLinkedAnnotation } from '#app/components/annotations/useLinkedAnnotation.ts'
 import { useJumpToOffset } from '#app/components/dashboards/useJumpToOffset.ts'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
 import { loadDocumentForReading } from '#app/utils/documents.server.ts'
+import { invariantResponse } from '#app/utils/responses.ts'
 import { requireUser } from '#app/utils/session.server.ts'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -14,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireDocumentAccess(context, user, params.documentId)
-	const doc = await loadDocumentForReading(context, user, access.document.id)
+	const { doc, damage } = await loadDocumentForReading(context, user, access.document.id)
 	return {
 		group: { id: access.group.id, name: access.group.name },
 		document: {
@@ -25,6 +28,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 			createdAt: access.document.createdAt.toISOString(),
 		},
 		doc,
+		// Stored content the schema refuses: shown as far as it can be read, until someone allowed repairs it.
+		damage: isDamaged(damage) ? { count: damage.count, canRepair: access.can('document.repair') } : null,
 		// The live editor's starting point; the socket re-checks both and says when they change.
 		canWrite: access.can('document.edit'),
 		isMember: access.role !== null,
@@ -39,8 +44,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	}
 }
 
+/** Repairs a document damaged in storage: its content becomes what can be read of it, for everyone at once. */
+export async function action({ request, context, params }: ActionFunctionArgs) {
+	const user = await requireUser(request, context)
+	const access = await requireDocumentAccess(context, user, params.documentId, 'document.repair')
+	const form = await request.formData()
+	invariantResponse(form.get('intent') === 'repair', 'Unknown action.')
+	const damage = await context.repairs.repairDocument(access.document.id)
+	if (damage) console.log(`[documents] ${user.id} repaired document ${access.document.id} (${describeDamage(damage)})`)
+	return redirect(`/documents/${access.document.id}`)
+}
+
 export default function DocumentPage() {
-	const { group, document, doc, canWrite, isMember, user, annotations, links } = useLoaderData<typeof loader>()
+	const { group, document, doc, damage, canWrite, isMember, user, annotations, links } = useLoaderData<typeof loader>()
 	useLinkedAnnotation()
 	useJumpToOffset()
 	return (
@@ -78,8 +94,33 @@ export default function DocumentPage() {
 					</>
 				) : null}
 			</p>
-			{/* Keyed by document: moving to another document starts a new session. */}
-			<Editor key={document.id} documentId={document.id} doc={doc} user={user} canWrite={canWrite} isMember={isMember} annotations={annotations} />
+			{damage ? (
+				// No live editor on a damaged document: the editor's binding would drop what it cannot read
+				// (and a deep tree overflows it), and anchors cannot be placed in salvaged text.
+				<>
+					<div className="notice damaged" role="status">
+						<p>
+							Part of this document is damaged and cannot be shown as it was stored ({damage.count}{' '}
+							{damage.count === 1 ? 'problem' : 'problems'}). What can be read is shown below; removed parts are marked
+							“[Unreadable content removed]”. Editing and annotating are paused until it is repaired.
+						</p>
+						{damage.canRepair ? (
+							<Form method="post">
+								<p>Repairing replaces the document with the text shown below, for everyone.</p>
+								<button type="submit" name="intent" value="repair">
+									Repair this document
+								</button>
+							</Form>
+						) : (
+							<p>Its group’s owners and moderators can repair it.</p>
+						)}
+					</div>
+					<DocumentView doc={doc} />
+				</>
+			) : (
+				// Keyed by document: moving to another document starts a new session.
+				<Editor key={document.id} documentId={document.id} doc={doc} user={user} canWrite={canWrite} isMember={isMember} annotations={annotations} />
+			)}
 		</article>
 	)
 }

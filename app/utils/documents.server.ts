@@ -5,7 +5,8 @@ import type { ImportInput } from '#server/import/index.ts'
 import type { Node as ProseMirrorNode } from 'prosemirror-model'
 import type { User } from '#db/queries/accounts.ts'
 import { AnchorContext, anchorFromJSON } from '#app/editor/anchoring.ts'
-import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
+import { isDamaged, type DocumentDamage } from '#app/editor/salvage.ts'
+import { documentFragmentName, readYDoc } from '#app/editor/yjs.ts'
 import type { DocumentJSON } from '#app/editor/schema.ts'
 
 export type ImportOutcome = { ok: true; document: DocumentRow } | { ok: false; error: string }
@@ -61,9 +62,18 @@ export interface HighlightRange {
  * by the same anchoring as everywhere. The marks are render-only
  * (`annotation`, not in the schema): nothing is written to the document.
  */
-export async function loadDocumentForReading(context: AppLoadContext, user: User, documentId: string): Promise<DocumentJSON> {
+export async function loadDocumentForReading(
+	context: AppLoadContext,
+	user: User,
+	documentId: string,
+): Promise<{ doc: DocumentJSON; damage: DocumentDamage }> {
 	const ydoc = await loadStoredYDoc(context.db, documentId)
-	const doc = yDocToDocument(ydoc)
+	const { doc, damage } = readYDoc(ydoc)
+	// A damaged document's salvaged text does not match its Yjs tree one to one: no highlights until it is repaired.
+	if (isDamaged(damage)) {
+		ydoc.destroy()
+		return { doc: withHighlights(doc, []), damage }
+	}
 	const annotations = await context.annotations.list(user, documentId)
 	const anchorContext = new AnchorContext(ydoc, ydoc.getXmlFragment(documentFragmentName), doc)
 	const ranges: HighlightRange[] = []
@@ -81,7 +91,7 @@ export async function loadDocumentForReading(context: AppLoadContext, user: User
 		})
 	}
 	ydoc.destroy()
-	return withHighlights(doc, ranges)
+	return { doc: withHighlights(doc, ranges), damage }
 }
 
 /** ProseMirror JSON with text nodes split where highlights begin and end, and marked (also the public reader's). */

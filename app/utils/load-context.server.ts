@@ -1,5 +1,5 @@
 import type { Database } from '#db/client.ts'
-import type { AccessNotifier } from '#server/collab/collab-server.ts'
+import type { AccessNotifier, CollabServer } from '#server/collab/collab-server.ts'
 import type { AnnotationService } from '#server/annotations/service.ts'
 import type { PublicationService } from '#server/publication/moderation.ts'
 import type { SearchService } from '#server/search/service.ts'
@@ -28,6 +28,8 @@ export interface ScholionContext {
 	cspNonce: string
 	/** Tells open collaboration sockets that someone's access changed. */
 	access: AccessNotifier
+	/** Repairs a document damaged in storage through its live room (CollabServer.repairDocument). */
+	repairs: Pick<CollabServer, 'repairDocument'>
 	/** Every read and change of annotations goes through this. */
 	annotations: AnnotationService
 	/** The moderation workflow, editions and the published layer's writes. */

@@ -28,13 +28,26 @@ export async function loadDocumentState(db: Database, documentId: string): Promi
 	}
 }
 
-/** The document as stored, in a Y.Doc of its own (not the live one, which may be ahead of it). */
+/**
+ * The document as stored, in a Y.Doc of its own (not the live one, which may
+ * be ahead of it). A stored update that cannot be applied is left out and
+ * logged rather than failing every reader of the document. Each update is
+ * applied in its own transaction: a deep tree deleted level by level (see
+ * DocumentRoom.replaceContent) is collected level by level too, where one
+ * transaction would collect it all at once, recursively.
+ */
 export async function loadStoredYDoc(db: Database, documentId: string): Promise<Y.Doc> {
 	const { updates } = await loadDocumentState(db, documentId)
 	const ydoc = new Y.Doc()
-	Y.transact(ydoc, () => {
-		for (const update of updates) Y.applyUpdate(ydoc, update)
-	})
+	let skipped = 0
+	for (const update of updates) {
+		try {
+			Y.applyUpdate(ydoc, update)
+		} catch (error) {
+			if (skipped++ === 0) console.error(`[documents] a stored update of document ${documentId} cannot be applied; read without it:`, error)
+		}
+	}
+	if (skipped > 1) console.error(`[documents] ${skipped} of ${updates.length} stored updates of document ${documentId} were left out`)
 	return ydoc
 }
 
@@ -45,23 +58,38 @@ export async function appendDocumentUpdates(db: Database, rows: { documentId: st
 }
 
 /**
- * Stores updates a killed process left in its journal, in one transaction.
+ * Stores updates a killed process left in its journal, one transaction per
+ * document, so that one document's failure keeps no other's edits out.
  * Rows already committed before the kill are written again: applying a Yjs
  * update twice changes nothing, and compaction folds the duplicates away.
- * Updates of documents deleted since are dropped. Returns the rows written.
+ * Updates of documents deleted since are dropped. Updates are stored as they
+ * are, never applied here: one the schema refuses is kept for its document's
+ * owner to repair (readers see it salvaged). Returns the rows written and the
+ * rows of documents whose transaction failed, with the error.
  */
-export async function replayDocumentUpdates(db: Database, rows: { documentId: string; update: Uint8Array }[]) {
-	if (rows.length === 0) return 0
-	return db.transaction(async (tx) => {
-		const ids = [...new Set(rows.map((row) => row.documentId))]
-		const existing = new Set(
-			(await tx.select({ id: documents.id }).from(documents).where(inArray(documents.id, ids))).map((row) => row.id),
-		)
-		const kept = rows.filter((row) => existing.has(row.documentId))
-		// In slices: one statement's parameters are limited to 65,535.
-		for (let from = 0; from < kept.length; from += 1000) await tx.insert(documentUpdates).values(kept.slice(from, from + 1000))
-		return kept.length
-	})
+export async function replayDocumentUpdates(
+	db: Database,
+	rows: { documentId: string; update: Uint8Array }[],
+): Promise<{ stored: number; failed: { documentId: string; rows: { documentId: string; update: Uint8Array }[]; error: unknown }[] }> {
+	if (rows.length === 0) return { stored: 0, failed: [] }
+	const ids = [...new Set(rows.map((row) => row.documentId))]
+	const existing = new Set((await db.select({ id: documents.id }).from(documents).where(inArray(documents.id, ids))).map((row) => row.id))
+	let stored = 0
+	const failed: { documentId: string; rows: { documentId: string; update: Uint8Array }[]; error: unknown }[] = []
+	for (const documentId of ids) {
+		if (!existing.has(documentId)) continue
+		const kept = rows.filter((row) => row.documentId === documentId)
+		try {
+			await db.transaction(async (tx) => {
+				// In slices: one statement's parameters are limited to 65,535.
+				for (let from = 0; from < kept.length; from += 1000) await tx.insert(documentUpdates).values(kept.slice(from, from + 1000))
+			})
+			stored += kept.length
+		} catch (error) {
+			failed.push({ documentId, rows: kept, error })
+		}
+	}
+	return { stored, failed }
 }
 
 /**

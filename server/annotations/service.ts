@@ -22,7 +22,8 @@ import {
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
 import { AnchorContext, anchorFromJSON, type Anchor, type Placement, type PlacementStatus } from '#app/editor/anchoring.ts'
-import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
+import { damagedDocumentRefusal, isDamaged } from '#app/editor/salvage.ts'
+import { documentFragmentName, readYDoc } from '#app/editor/yjs.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { can, canSeeAnnotation, type Action, type Actor, type GroupKind } from '#app/policy/permissions.ts'
 import type { AnchorInput, AnchorView, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
@@ -234,7 +235,7 @@ export class AnnotationService {
 		if (!room?.loaded) return 0
 		this.textChanged?.(documentId, room.doc)
 		const stored = await listDocumentAnchors(this.db, documentId)
-		if (stored.length === 0) return 0
+		if (stored.length === 0 || isDamaged(readYDoc(room.doc).damage)) return 0
 		const context = this.context(room)
 		const changed: NewAnchorRow[] = []
 		for (const row of stored) {
@@ -287,8 +288,15 @@ export class AnnotationService {
 		this.placing.set(documentId, timer)
 	}
 
+	/**
+	 * Anchoring maps the text to the Yjs tree one to one, which a damaged
+	 * document's salvaged text no longer is: nothing is placed in it until its
+	 * owner repairs it.
+	 */
 	private context(room: DocumentRoom): AnchorContext {
-		return new AnchorContext(room.doc, room.doc.getXmlFragment(documentFragmentName), yDocToDocument(room.doc))
+		const { doc, damage } = readYDoc(room.doc)
+		if (isDamaged(damage)) throw new AnnotationError(409, damagedDocumentRefusal)
+		return new AnchorContext(room.doc, room.doc.getXmlFragment(documentFragmentName), doc)
 	}
 
 	/** Tells every viewer of the annotation's document how it is now (after a moderation decision). */

@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -11,6 +12,8 @@ import { findGroup, findRole } from '#db/queries/groups.ts'
 import { defaultDocumentLimits, type DocumentLimits } from '#app/editor/document-check.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
 import { visibleTo, type AnnotationEvent } from '#app/annotations/types.ts'
+import { isDamaged, type DocumentDamage } from '#app/editor/salvage.ts'
+import { contentReplacementSteps, readYDoc } from '#app/editor/yjs.ts'
 import { appOriginOf, crossOriginRefusal } from '../origin.ts'
 import { hashToken, sessionTokenFrom } from '../session-cookie.ts'
 import { Connection, type CollabUser } from './connection.ts'
@@ -140,8 +143,9 @@ export class CollabServer implements AccessNotifier {
 			const others = writtenFor.filter((name) => name !== owner)
 			// Documents are told apart by random ids, so only this database's own documents take any of it.
 			if (others.length > 0) console.warn(`[collab] ${path} was written for ${others.join(', ')}; replaying what belongs to ${owner}`)
-			const stored = await replayDocumentUpdates(this.db, records)
+			const { stored, failed } = await replayDocumentUpdates(this.db, records)
 			console.log(`[collab] stored ${stored} updates left in the journal by the previous process`)
+			if (failed.length > 0) keepUnreplayed(path, failed)
 		})
 		this.journal = journal
 		if (this.options.groupCommitMs === 'auto') this.log.groupCommitMs = journaledGroupCommitMs
@@ -270,6 +274,38 @@ export class CollabServer implements AccessNotifier {
 		} finally {
 			if (room.connections.size === 0 && this.rooms.get(documentId) === room) this.scheduleUnload(room)
 		}
+	}
+
+	/**
+	 * Replaces a document damaged in storage with what can be read of it (see
+	 * app/editor/salvage.ts), as the server's own edit of the live document:
+	 * open editors receive it, and it is journaled and stored like any edit.
+	 * Returns what was wrong, or null when the document is not damaged.
+	 */
+	async repairDocument(documentId: string): Promise<DocumentDamage | null> {
+		const repair = await this.withDocument(documentId, (room) => {
+			const { doc, damage } = readYDoc(room.doc)
+			if (!isDamaged(damage)) return null
+			const steps = contentReplacementSteps(room.doc, doc)
+			room.applyServerChanges(steps)
+			return { damage, steps: steps.length }
+		})
+		if (!repair) return null
+		// Stored before the answer: the page the repairer is sent back to reads the stored document.
+		await this.log.flushed()
+		if (repair.steps > 1) {
+			// A deep tree deleted in slices must not be loaded back in one transaction (a room's load), which
+			// would collect it all at once, recursively: fold the slices into the snapshot now, one by one.
+			this.compacting.add(documentId)
+			try {
+				const { folded } = await compactDocumentLog(this.db, documentId, mergeUpdates)
+				const room = this.rooms.get(documentId)
+				if (room) room.tailLength = Math.max(0, room.tailLength - folded)
+			} finally {
+				this.compacting.delete(documentId)
+			}
+		}
+		return repair.damage
 	}
 
 	/** Sends an annotation event to everyone viewing the document, here and in other processes. */
@@ -455,4 +491,23 @@ function mergeUpdates(updates: Uint8Array[]): Uint8Array {
 	const state = Y.encodeStateAsUpdate(doc)
 	doc.destroy()
 	return state
+}
+
+/**
+ * The start goes on when some documents' updates could not be stored (each
+ * failure is that document's alone); the journal files, about to be started
+ * afresh, are copied aside first so that nothing in them is lost.
+ */
+function keepUnreplayed(path: string, failed: { documentId: string; rows: unknown[]; error: unknown }[]) {
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+	const copies: string[] = []
+	for (const file of [`${path}.sealed`, path]) {
+		if (!existsSync(file)) continue
+		const copy = `${file}.unreplayed-${stamp}`
+		copyFileSync(file, copy)
+		copies.push(copy)
+	}
+	for (const { documentId, rows, error } of failed) {
+		console.error(`[collab] ${rows.length} journaled updates of document ${documentId} could not be stored; kept in ${copies.join(' and ')}:`, error)
+	}
 }

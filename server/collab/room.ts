@@ -24,6 +24,8 @@ import { UpdateCheck } from './update-check.ts'
 /** Transaction origins, so observers can tell where a change came from (and avoid echo loops). */
 export const loadOrigin = Symbol('load from database')
 export const remoteOrigin = Symbol('another server process')
+/** A change the server makes itself (a repair), sent to everyone like a client's edit. */
+export const serverOrigin = Symbol('the server')
 
 export interface RoomOptions {
 	/** Window in which awareness changes are gathered into one frame per client. */
@@ -214,6 +216,28 @@ export class DocumentRoom {
 	applyRemote(kind: 'update' | 'awareness', payload: Uint8Array) {
 		if (kind === 'update') Y.applyUpdate(this.doc, payload, remoteOrigin)
 		else awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, remoteOrigin)
+	}
+
+	/**
+	 * Applies changes the server makes itself, each in its own transaction:
+	 * journaled, stored and forwarded to every client here like an edit, and
+	 * published to the other processes.
+	 */
+	applyServerChanges(changes: readonly (() => void)[]) {
+		for (const change of changes) {
+			let update: Uint8Array | null = null
+			const capture = (u: Uint8Array, origin: unknown) => {
+				if (origin === serverOrigin) update = u
+			}
+			this.doc.on('update', capture)
+			try {
+				Y.transact(this.doc, change, serverOrigin)
+			} finally {
+				this.doc.off('update', capture)
+			}
+			if (update) this.hooks.publish?.(this, 'update', update)
+		}
+		this.hooks.onLocalChange?.(this)
 	}
 
 	/** The local connections' awareness states, for a process that just loaded this document. */

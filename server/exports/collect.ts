@@ -52,7 +52,16 @@ export async function collectExport(
 	await onProgress(done, total)
 	const documents: ExportedDocument[] = []
 	for (const { target, views } of lists) {
-		const current = await CurrentDocument.open(deps.db, target.id)
+		let current: CurrentDocument
+		try {
+			current = await CurrentDocument.open(deps.db, target.id)
+		} catch (error) {
+			// One unreadable document leaves its annotations out, not the whole export.
+			console.error(`[exports] document ${target.id} cannot be read; its annotations are left out of the export:`, error)
+			done += views.length
+			await onProgress(done, total)
+			continue
+		}
 		const roots: ExportedAnnotation[] = []
 		const replies = new Map<string, ExportedAnnotation[]>()
 		for (const view of views) {

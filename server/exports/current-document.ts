@@ -54,7 +54,14 @@ export class CurrentDocument {
 
 	/** Where the anchor is now, or null when its words are gone (orphaned). */
 	place(anchor: Anchor): CurrentPlace | null {
-		const placement = this.context.place(anchor)
+		let placement: ReturnType<AnchorContext['place']>
+		try {
+			placement = this.context.place(anchor)
+		} catch (error) {
+			// A damaged document's text is salvaged and no longer matches its Yjs tree one to one.
+			if (!(error instanceof RangeError)) throw error
+			return null
+		}
 		if (!placement.anchor || placement.from === undefined || placement.to === undefined) return null
 		const { quote, position } = placement.anchor
 		return { from: placement.from, to: placement.to, start: position.start, end: position.end, exact: quote.exact, prefix: quote.prefix, suffix: quote.suffix }

@@ -12,7 +12,9 @@ import {
 import { AnchorContext, type Placement } from '#app/editor/anchoring.ts'
 import { countWords, documentPlainText } from '#app/editor/plain-text.ts'
 import { schema } from '#app/editor/schema.ts'
-import { documentFragmentName, yDocToDocument } from '#app/editor/yjs.ts'
+import { damagedDocumentRefusal, isDamaged } from '#app/editor/salvage.ts'
+import { documentFragmentName, readYDoc, yDocToDocument } from '#app/editor/yjs.ts'
+import { AnnotationError } from '../annotations/service.ts'
 import type { CollabServer } from '../collab/collab-server.ts'
 
 /**
@@ -35,7 +37,9 @@ export class Editions {
 	async freeze(documentId: string, title: string, userId: string | null): Promise<EditionRow | null> {
 		const db = this.db
 		const frozen = await this.collab.withDocument(documentId, (room) => {
-			const doc = yDocToDocument(room.doc)
+			const { doc, damage } = readYDoc(room.doc)
+			// An edition is cited for ever: never one with placeholders where the text could not be read.
+			if (isDamaged(damage)) throw new AnnotationError(409, damagedDocumentRefusal)
 			return { state: Y.encodeStateAsUpdate(room.doc), doc }
 		})
 		const plainText = documentPlainText(frozen.doc)

@@ -16,7 +16,8 @@ import {
 	type VersionHitRow,
 } from '#db/queries/search.ts'
 import { documentPlainText } from '#app/editor/plain-text.ts'
-import { yDocToDocument } from '#app/editor/yjs.ts'
+import { describeDamage, isDamaged } from '#app/editor/salvage.ts'
+import { readYDoc } from '#app/editor/yjs.ts'
 import { can, canSeeAnnotation, type Actor, type GroupKind } from '#app/policy/permissions.ts'
 import type {
 	AnnotationHit,
@@ -70,6 +71,10 @@ export class SearchService {
 	private readonly readAt = new Map<string, number>()
 	/** Documents changed since their last read, with the timer that reads them. */
 	private readonly due = new Map<string, { ydoc: Y.Doc; timer: NodeJS.Timeout }>()
+	/** Documents that could not be read at all: skipped (and logged once) until the next start. */
+	private readonly unreadable = new Set<string>()
+	/** Damaged documents already logged. */
+	private readonly damaged = new Set<string>()
 
 	constructor(
 		private readonly db: Database,
@@ -112,12 +117,25 @@ export class SearchService {
 		await Promise.all([...this.writing.values()])
 	}
 
-	/** Indexes documents from their stored state (those a restart recovered from the collaboration journal, say). */
+	/**
+	 * Indexes documents from their stored state (those a restart recovered from
+	 * the collaboration journal, say). A document that cannot be read is logged
+	 * once and left out, never failing the others or the search that asked.
+	 */
 	async indexStored(documentIds: string[]) {
 		for (const documentId of documentIds) {
-			const ydoc = await loadStoredYDoc(this.db, documentId)
-			this.read(documentId, ydoc)
-			ydoc.destroy()
+			if (this.unreadable.has(documentId)) continue
+			try {
+				const ydoc = await loadStoredYDoc(this.db, documentId)
+				try {
+					this.read(documentId, ydoc)
+				} finally {
+					ydoc.destroy()
+				}
+			} catch (error) {
+				this.unreadable.add(documentId)
+				console.error(`[search] document ${documentId} cannot be read; left out of search until the next start:`, error)
+			}
 		}
 	}
 
@@ -132,12 +150,17 @@ export class SearchService {
 
 	private read(documentId: string, ydoc: Y.Doc) {
 		this.readAt.set(documentId, performance.now())
-		this.store(documentId, documentPlainText(yDocToDocument(ydoc)))
+		const { doc, damage } = readYDoc(ydoc)
+		if (isDamaged(damage) && !this.damaged.has(documentId)) {
+			this.damaged.add(documentId)
+			console.warn(`[search] document ${documentId} is damaged in storage (${describeDamage(damage)}); indexing what can be read`)
+		} else if (!isDamaged(damage)) this.damaged.delete(documentId)
+		this.store(documentId, documentPlainText(doc))
 	}
 
 	/** Indexes documents never indexed yet (imported and not edited since). */
 	async indexNewDocuments(): Promise<number> {
-		const ids = await listUnindexedDocuments(this.db)
+		const ids = (await listUnindexedDocuments(this.db)).filter((id) => !this.unreadable.has(id))
 		await this.indexStored(ids)
 		await this.settle()
 		return ids.length

@@ -247,7 +247,7 @@ describe('an update that would break the document is refused with 4422', () => {
 	])('a link mark to %s', async (_what, href) => {
 		const doc = forger()
 		const update = updateOf(doc, (fragment) => firstText(fragment).format(0, 4, { link: { href, title: null } }))
-		await expectRefused(doc, update, /refused URL/)
+		await expectRefused(doc, update, /refused URL|href must be an http\(s\), mailto or same-site URL/)
 	})
 
 	test('an oversized document: text past the limit', async () => {
