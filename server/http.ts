@@ -1,7 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { sql } from 'drizzle-orm'
@@ -15,6 +14,8 @@ import { sessionCookie } from './session-cookie.ts'
 import { SearchService } from './search/service.ts'
 import { NotificationService, type NotificationOptions } from './notifications/service.ts'
 import { appOriginOf, crossOriginRefusal } from './origin.ts'
+import { answerFailedRequest, guardClientErrors } from './http-errors.ts'
+import { createCheckedBodyRequestHandler, requestLimits, type RequestLimitOptions } from './request-limits.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -32,6 +33,8 @@ export interface ScholionServerOptions {
 	publicOrigin?: string
 	production?: boolean
 	maxImportBytes?: number
+	/** Body limits (see RequestLimitOptions for defaults; uploads default to maxImportBytes + 64 KiB of form around the file). */
+	requestLimits?: Partial<RequestLimitOptions>
 	/** Settings of the /collab endpoint (see CollabOptions for defaults). */
 	collab?: Partial<CollabOptions>
 	/** Share live documents with other processes through this Redis. */
@@ -88,6 +91,10 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		collab.useBridge(bridge)
 	}
 
+	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
+	// First, so that an oversized body is refused before anything else looks at the request.
+	app.use(requestLimits({ uploadBytes: maxImportBytes + 64 * 1024, ...options.requestLimits }))
+
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
 		if (refusal) {
@@ -134,10 +141,9 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 
 	app.use(readerPageCache(database.db, sessionCookie.name))
 
-	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
 	app.all(
 		'*',
-		createRequestHandler({
+		createCheckedBodyRequestHandler({
 			build: options.build,
 			mode: production ? 'production' : 'development',
 			getLoadContext(req): AppLoadContext {
@@ -162,7 +168,10 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		}),
 	)
 
+	app.use(answerFailedRequest())
+
 	const httpServer = http.createServer(app)
+	guardClientErrors(httpServer)
 	httpServer.on('upgrade', (req, socket, head) => {
 		if (!collab.handleUpgrade(req, socket, head)) socket.destroy()
 	})
