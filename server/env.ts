@@ -45,6 +45,11 @@ const envSchema = z.object({
 		.optional(),
 	/** Largest document import accepted, in bytes. */
 	MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+	/**
+	 * Largest body of a form or JSON request, in bytes (default 64 KiB); larger ones get 413
+	 * before they are read. Imports take MAX_IMPORT_BYTES plus 64 KiB, the annotations API 256 KiB.
+	 */
+	MAX_FORM_BYTES: z.coerce.number().int().positive().default(64 * 1024),
 	/** Send email through this SMTP server (smtp:// or smtps://, nodemailer's form); unset keeps every email in the outbox. */
 	SMTP_URL: z
 		.string()
