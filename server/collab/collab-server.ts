@@ -156,8 +156,8 @@ export class CollabServer implements AccessNotifier {
 	 * any work; everything later ends this one socket.
 	 */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-		// Node removes its own error listener from an upgraded socket; a client that resets the
-		// connection while its admission is looked up would otherwise raise an unhandled 'error'.
+		// Node removes its own error listener from an upgraded socket, and ws adds its own only once
+		// admission is decided: until then, a reset ends this socket and nothing else.
 		socket.on('error', () => socket.destroy())
 		const target = upgradeTarget(req.url, this.options.path)
 		if (target === null) return false
