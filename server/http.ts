@@ -33,7 +33,7 @@ export interface ScholionServerOptions {
 	publicOrigin?: string
 	production?: boolean
 	maxImportBytes?: number
-	/** Body limits (see RequestLimitOptions for defaults; uploads default to maxImportBytes + 64 KiB of form around the file). */
+	/** Body limits (see RequestLimitOptions for defaults; the import limit is maxImportBytes). */
 	requestLimits?: Partial<RequestLimitOptions>
 	/** Settings of the /collab endpoint (see CollabOptions for defaults). */
 	collab?: Partial<CollabOptions>
@@ -93,7 +93,7 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 
 	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
 	// First, so that an oversized body is refused before anything else looks at the request.
-	app.use(requestLimits({ uploadBytes: maxImportBytes + 64 * 1024, ...options.requestLimits }))
+	app.use(requestLimits({ ...options.requestLimits, importBytes: maxImportBytes }))
 
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))

@@ -22,18 +22,25 @@ export interface RequestLimitOptions {
 	 * Default 256 KiB.
 	 */
 	annotationJsonBytes: number
-	/** Largest body of a file upload (document and annotation imports). Default 5 MiB + 64 KiB. */
-	uploadBytes: number
+	/**
+	 * The import limit (MAX_IMPORT_BYTES): a file upload (document and annotation imports) may
+	 * be this large plus 64 KiB of form around the file, as the import routes count it. Default 5 MiB.
+	 */
+	importBytes: number
 }
 
 export const defaultRequestLimits: RequestLimitOptions = {
 	formBytes: 64 * 1024,
 	annotationJsonBytes: 256 * 1024,
-	uploadBytes: 5 * 1024 * 1024 + 64 * 1024,
+	importBytes: 5 * 1024 * 1024,
 }
 
+/** What the import routes allow around the file (other fields, multipart headers). */
+const formAroundFile = 64 * 1024
+
 /** Single fetch posts a page's action to the same path with `.data` appended. */
-const uploadRoutes = [/^\/groups\/[^/]+\/import(\.data)?\/?$/, /^\/documents\/[^/]+\/import-annotations(\.data)?\/?$/]
+const documentImport = /^\/groups\/[^/]+\/import(\.data)?\/?$/
+const annotationImport = /^\/documents\/[^/]+\/import-annotations(\.data)?\/?$/
 const annotationApi = /^\/documents\/[^/]+\/annotations\/?$/
 /** The Web Annotation Protocol's read-only routes answer any change with 405 and never read its body. */
 const readOnlyRoutes = [/^\/a\/[^/]+(\/v\/[^/]+)?\.jsonld$/, /^\/read\/[^/]+\/e\/[^/]+\/annotations\/?$/, /^\/feeds\//]
@@ -41,12 +48,22 @@ const readOnlyRoutes = [/^\/a\/[^/]+(\/v\/[^/]+)?\.jsonld$/, /^\/read\/[^/]+\/e\
 /** What a route does with a body: parses it as a form, as JSON, or never reads it. */
 type BodyKind = 'form' | 'json' | 'unread'
 
+interface RouteRule {
+	limit: number
+	kind: BodyKind
+	/** What a body over the limit is told; the import routes' own words, so either refusal reads the same. */
+	tooLarge: string
+}
+
 /** Which limit and which kind of body a route takes. */
-function routeRule(path: string, limits: RequestLimitOptions): { limit: number; kind: BodyKind } {
-	if (uploadRoutes.some((route) => route.test(path))) return { limit: limits.uploadBytes, kind: 'form' }
-	if (annotationApi.test(path)) return { limit: limits.annotationJsonBytes, kind: 'json' }
-	if (readOnlyRoutes.some((route) => route.test(path))) return { limit: limits.formBytes, kind: 'unread' }
-	return { limit: limits.formBytes, kind: 'form' }
+function routeRule(path: string, limits: RequestLimitOptions): RouteRule {
+	const importLimit = `the limit is ${Math.round((limits.importBytes / (1024 * 1024)) * 10) / 10} MB.`
+	const upload = limits.importBytes + formAroundFile
+	if (documentImport.test(path)) return { limit: upload, kind: 'form', tooLarge: `That is too large to import: ${importLimit}` }
+	if (annotationImport.test(path)) return { limit: upload, kind: 'form', tooLarge: `That file is too large to import: ${importLimit}` }
+	const kind: BodyKind = annotationApi.test(path) ? 'json' : readOnlyRoutes.some((route) => route.test(path)) ? 'unread' : 'form'
+	const limit = kind === 'json' ? limits.annotationJsonBytes : limits.formBytes
+	return { limit, kind, tooLarge: `That is too large: this address accepts at most ${describeBytes(limit)}.` }
 }
 
 const formTypes = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
@@ -105,7 +122,7 @@ export function requestLimits(options: Partial<RequestLimitOptions> = {}): expre
 		const tooLarge = () => {
 			// Nothing more of this body will be read, so the connection cannot carry another request.
 			res.set('Connection', 'close')
-			sendRefusal(req, res, 413, `That is too large: this address accepts at most ${describeBytes(rule.limit)}.`)
+			sendRefusal(req, res, 413, rule.tooLarge)
 		}
 		const declared = req.headers['content-length']
 		if (declared !== undefined && Number(declared) > rule.limit) return tooLarge()
