@@ -119,11 +119,10 @@ export function requestLimits(options: Partial<RequestLimitOptions> = {}): expre
 			if (refusal) return sendRefusal(req, res, 400, refusal)
 		}
 		const rule = routeRule(req.path, limits)
-		const tooLarge = () => {
-			// Nothing more of this body will be read, so the connection cannot carry another request.
-			res.set('Connection', 'close')
-			sendRefusal(req, res, 413, rule.tooLarge)
-		}
+		// Nothing of the body is kept: unread, Node discards what follows as it arrives (so that a
+		// browser, which sends its whole upload before it reads the answer, still shows it); cut
+		// short mid-stream, the request stays paused and TCP holds the client back.
+		const tooLarge = () => sendRefusal(req, res, 413, rule.tooLarge)
 		const declared = req.headers['content-length']
 		if (declared !== undefined && Number(declared) > rule.limit) return tooLarge()
 		// GET and HEAD bodies are never read by anyone (the adapter gives Remix none), only bounded above.

@@ -239,7 +239,7 @@ describe('request bodies are bounded (attack 6)', () => {
 		const { status, written, body } = await streamBody(app.url, '/login', bodyBytes, true)
 		expect(status).toBe(413)
 		expect(body).toMatch(/too large: this address accepts at most 64 KB/)
-		// Answered long before the client had sent the body: it was never read.
+		// Answered long before the client had sent the body: it was refused before it was read.
 		expect(written).toBeLessThan(bodyBytes / 4)
 		const grown = residentBytes() - before
 		console.log(`[request-limits] declared 200 MB: ${(written / 1e6).toFixed(1)} MB written before the 413, server RSS +${(grown / 1e6).toFixed(1)} MB`)
