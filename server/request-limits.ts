@@ -66,7 +66,6 @@ function routeRule(path: string, limits: RequestLimitOptions): RouteRule {
 	return { limit, kind, tooLarge: `That is too large: this address accepts at most ${describeBytes(limit)}.` }
 }
 
-const formTypes = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
 function mediaType(req: express.Request): string {
 	return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
@@ -113,6 +112,8 @@ const bodies = new WeakMap<express.Request, Buffer>()
 export function requestLimits(options: Partial<RequestLimitOptions> = {}): express.RequestHandler {
 	const limits = { ...defaultRequestLimits, ...options }
 	return (req, res, next) => {
+		// Remix builds the request's URL from the Host header; one that is no host makes it throw.
+		if (!isHost(req.headers.host)) return sendRefusal(req, res, 400, 'The Host header does not name a host.')
 		const queryAt = req.originalUrl.indexOf('?')
 		if (queryAt !== -1) {
 			const refusal = pairsRefusal('address', new URLSearchParams(req.originalUrl.slice(queryAt + 1)))
@@ -131,7 +132,7 @@ export function requestLimits(options: Partial<RequestLimitOptions> = {}): expre
 		if (!hasBody) {
 			// An empty body is an empty form, whatever it is labelled: the route then says what is
 			// missing, where Remix's formData() would throw on the label.
-			if (rule.kind === 'form' && !formTypes.has(mediaType(req))) req.headers['content-type'] = 'application/x-www-form-urlencoded'
+			if (rule.kind === 'form') req.headers['content-type'] = 'application/x-www-form-urlencoded'
 			return next()
 		}
 
@@ -201,7 +202,7 @@ export function createCheckedBodyRequestHandler(...args: Parameters<typeof creat
 async function checkBody(req: express.Request, body: Buffer, kind: BodyKind): Promise<{ status: number; message: string } | null> {
 	const type = mediaType(req)
 	if (kind === 'unread') return null
-	if (kind === 'form' && body.byteLength === 0 && !formTypes.has(type)) {
+	if (kind === 'form' && body.byteLength === 0) {
 		req.headers['content-type'] = 'application/x-www-form-urlencoded'
 		return null
 	}
@@ -239,6 +240,15 @@ async function checkBody(req: express.Request, body: Buffer, kind: BodyKind): Pr
 	return {
 		status: 415,
 		message: 'Send forms as application/x-www-form-urlencoded or multipart/form-data, as a browser does.',
+	}
+}
+
+function isHost(host: string | undefined): boolean {
+	if (host === undefined) return true
+	try {
+		return new URL(`http://${host}`).host !== ''
+	} catch {
+		return false
 	}
 }
 
