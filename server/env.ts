@@ -63,6 +63,11 @@ const envSchema = z.object({
 	ANNOTATION_IMPORT_MAX_PER_FILE: z.coerce.number().int().positive().default(defaultAnnotationImportQuota.perImport),
 	/** Most annotations (drafts and replies included) an annotation import may bring a document to. */
 	ANNOTATION_IMPORT_MAX_PER_DOCUMENT: z.coerce.number().int().positive().default(defaultAnnotationImportQuota.perDocument),
+	/**
+	 * Largest body of a form or JSON request, in bytes (default 64 KiB); larger ones get 413
+	 * before they are read. Imports take MAX_IMPORT_BYTES plus 64 KiB, the annotations API 256 KiB.
+	 */
+	MAX_FORM_BYTES: z.coerce.number().int().positive().default(64 * 1024),
 	/** Send email through this SMTP server (smtp:// or smtps://, nodemailer's form); unset keeps every email in the outbox. */
 	SMTP_URL: z
 		.string()

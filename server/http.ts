@@ -1,7 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { sql } from 'drizzle-orm'
@@ -20,6 +19,8 @@ import { DocumentImporter } from './import/importer.ts'
 import type { ImportLimits } from './import/limits.ts'
 import { cspNonceOf, securityHeaders } from './security-headers.ts'
 import { DemoAccountsCheck } from './demo-accounts.ts'
+import { answerFailedRequest, guardClientErrors } from './http-errors.ts'
+import { createCheckedBodyRequestHandler, requestLimits, type RequestLimitOptions } from './request-limits.ts'
 import { jsonLdPermalinkPath, prefersJsonLd } from '#app/publication/negotiation.ts'
 
 export interface ScholionServerOptions {
@@ -41,6 +42,8 @@ export interface ScholionServerOptions {
 	annotationImportQuota?: Partial<AnnotationImportQuota>
 	/** Limits of one document import (see defaultImportLimits). */
 	importLimits?: Partial<ImportLimits>
+	/** Body limits (see RequestLimitOptions for defaults; the import limit is maxImportBytes). */
+	requestLimits?: Partial<RequestLimitOptions>
 	/** Settings of the /collab endpoint (see CollabOptions for defaults). */
 	collab?: Partial<CollabOptions>
 	/** Share live documents with other processes through this Redis. */
@@ -113,6 +116,9 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 	}
 
 	app.use(securityHeaders({ production, publicOrigin: options.publicOrigin }))
+	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
+	// Before everything but the headers, so that an oversized body is refused before anything else looks at the request.
+	app.use(requestLimits({ ...options.requestLimits, importBytes: maxImportBytes }))
 
 	app.use((req, res, next) => {
 		const refusal = crossOriginRefusal(req, appOriginOf(req, options.publicOrigin))
@@ -160,11 +166,10 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 
 	app.use(readerPageCache(database.db, sessionCookie.name))
 
-	const maxImportBytes = options.maxImportBytes ?? 5 * 1024 * 1024
 	const importer = new DocumentImporter({ maxBytes: maxImportBytes, limits: options.importLimits })
 	app.all(
 		'*',
-		createRequestHandler({
+		createCheckedBodyRequestHandler({
 			build: options.build,
 			mode: production ? 'production' : 'development',
 			getLoadContext(req, res): AppLoadContext {
@@ -195,7 +200,10 @@ export async function startScholionServer(options: ScholionServerOptions): Promi
 		}),
 	)
 
+	app.use(answerFailedRequest())
+
 	const httpServer = http.createServer(app)
+	guardClientErrors(httpServer)
 	httpServer.on('upgrade', (req, socket, head) => {
 		if (!collab.handleUpgrade(req, socket, head)) socket.destroy()
 	})

@@ -85,6 +85,7 @@ const server = await startScholionServer({
 		maxMemoryMb: env.IMPORT_MAX_MEMORY_MB,
 	},
 	trustProxy: env.TRUST_PROXY,
+	requestLimits: { formBytes: env.MAX_FORM_BYTES },
 	redisUrl: env.REDIS_URL,
 	collabJournal:
 		env.COLLAB_JOURNAL === 'off'
@@ -119,18 +120,31 @@ if (database.kind === 'pglite' && seedDemoAsked) {
 }
 
 let stopping = false
-async function stop(signal: string) {
+async function stop(signal: string, exitCode = 0) {
 	if (stopping) return
 	stopping = true
 	console.log(`${signal} received: closing connections and the database`)
 	try {
 		await server.close()
 		await database.close()
-		process.exit(0)
+		process.exit(exitCode)
 	} catch (error) {
 		console.error('[shutdown] failed:', error)
 		process.exit(1)
 	}
 }
+// Last resort, behind the guards at every entry (the /collab upgrade and socket handlers, Express's
+// error handler, 'clientError'), which keep the server serving. A promise nobody awaited is one
+// request's failure: logged, and the server goes on. An exception that reached the top of the stack
+// may have left any state half-changed, so, as Node's documentation asks, the process stops, in
+// order: sockets closed, queued edits stored (the journal keeps the rest), exit code 1 for the
+// supervisor to restart it.
+process.on('unhandledRejection', (reason) => console.error('[process] unhandled rejection (still serving):', reason))
+process.on('uncaughtException', (error) => {
+	console.error('[process] uncaught exception, stopping:', error)
+	// Should closing hang on the broken state, the process still ends.
+	setTimeout(() => process.exit(1), 10_000).unref()
+	void stop('uncaughtException', 1)
+})
 process.on('SIGINT', () => void stop('SIGINT'))
 process.on('SIGTERM', () => void stop('SIGTERM'))

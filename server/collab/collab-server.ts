@@ -157,21 +157,37 @@ export class CollabServer implements AccessNotifier {
 		this.bridge = bridge
 	}
 
-	/** Takes an HTTP upgrade if it is for this endpoint; returns false to let others have it. */
+	/**
+	 * Takes an HTTP upgrade if it is for this endpoint; returns false to let others have it.
+	 * Nothing a client sends here may throw out of it: an upgrade runs outside Express, so an
+	 * exception would end the process. A URL that cannot be read is refused with 400 before
+	 * any work; everything later ends this one socket.
+	 */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-		const url = new URL(req.url ?? '/', 'http://localhost')
-		if (!url.pathname.startsWith(`${this.options.path}/`)) return false
-		const documentId = decodeURIComponent(url.pathname.slice(this.options.path.length + 1))
-		const wantsExtensions = url.searchParams.get(extensionParam) === '1'
+		// Node removes its own error listener from an upgraded socket, and ws adds its own only once
+		// admission is decided: until then, a reset ends this socket and nothing else.
+		socket.on('error', () => socket.destroy())
+		const target = upgradeTarget(req.url, this.options.path)
+		if (target === null) return false
+		if (!target.ok) {
+			refuseHandshake(socket, 400, target.reason)
+			return true
+		}
+		const { documentId, wantsExtensions } = target
 		this.admit(req, documentId)
 			.then((admission) => {
 				this.wss.handleUpgrade(req, socket, head, (ws) => {
-					// The handshake completes either way so that the client sees a close code it can act on.
-					if (!admission.ok || this.closing) {
-						ws.close(admission.ok ? closeCodes.goingAway : admission.code, admission.ok ? 'Server shutting down' : admission.reason)
-						return
+					try {
+						// The handshake completes either way so that the client sees a close code it can act on.
+						if (!admission.ok || this.closing) {
+							ws.close(admission.ok ? closeCodes.goingAway : admission.code, admission.ok ? 'Server shutting down' : admission.reason)
+							return
+						}
+						this.attach(ws, admission, wantsExtensions)
+					} catch (error) {
+						console.error('[collab] opening a socket failed:', error)
+						ws.terminate()
 					}
-					this.attach(ws, admission, wantsExtensions)
 				})
 			})
 			.catch((error) => {
@@ -396,20 +412,43 @@ export class CollabServer implements AccessNotifier {
 		const room = this.room(admission.documentId)
 		this.alive.add(ws)
 		ws.on('pong', () => this.alive.add(ws))
-		ws.on('message', (data, isBinary) => {
-			if (!isBinary) {
-				connection.close(closeCodes.badMessage, 'Text frames are not part of the protocol.')
-				return
+		// Each handler below runs inside ws's frame parser, where an exception escapes to the
+		// process: whatever one message does wrong ends that socket only, logged once.
+		const failed = (what: string, error: unknown) => {
+			console.error(`[collab] ${what} failed on document ${admission.documentId}:`, error)
+			try {
+				connection.close(closeCodes.serverError, 'The server could not handle that message.')
+			} catch {
+				ws.terminate()
 			}
-			const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
-			room.receive(connection, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+		}
+		ws.on('message', (data, isBinary) => {
+			try {
+				if (!isBinary) {
+					connection.close(closeCodes.badMessage, 'Text frames are not part of the protocol.')
+					return
+				}
+				const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+				room.receive(connection, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+			} catch (error) {
+				failed('handling a message', error)
+			}
 		})
 		ws.on('close', () => {
 			connection.closed = true
-			room.remove(connection)
+			try {
+				room.remove(connection)
+			} catch (error) {
+				console.error(`[collab] removing a socket from document ${admission.documentId} failed:`, error)
+			}
 		})
+		// ws has already closed the socket with the matching code (1002, 1007, 1009); this is the client's fault.
 		ws.on('error', (error) => console.error('[collab] socket error:', error.message))
-		room.add(connection)
+		try {
+			room.add(connection)
+		} catch (error) {
+			failed('greeting a socket', error)
+		}
 	}
 
 	private connectionsWhere(test: (c: Connection) => boolean): [DocumentRoom, Connection][] {
@@ -476,6 +515,39 @@ export class CollabServer implements AccessNotifier {
 			ws.ping()
 		}
 	}
+}
+
+/** Where an upgrade is headed: null if not this endpoint, else its document id, or why it cannot be read. */
+type UpgradeTarget = { ok: true; documentId: string; wantsExtensions: boolean } | { ok: false; reason: string }
+
+function upgradeTarget(requestUrl: string | undefined, prefix: string): UpgradeTarget | null {
+	let url: URL
+	try {
+		url = new URL(requestUrl ?? '/', 'http://localhost')
+	} catch {
+		// Such as `//` (no host) or `http://[`: not a path this endpoint serves.
+		return null
+	}
+	if (!url.pathname.startsWith(`${prefix}/`)) return null
+	let documentId: string
+	try {
+		documentId = decodeURIComponent(url.pathname.slice(prefix.length + 1))
+	} catch {
+		return { ok: false, reason: 'The document id in the URL is not valid percent-encoding.' }
+	}
+	return { ok: true, documentId, wantsExtensions: url.searchParams.get(extensionParam) === '1' }
+}
+
+/** Answers an upgrade with an HTTP error instead of a WebSocket, as ws does for a bad handshake. */
+function refuseHandshake(socket: Duplex, status: number, reason: string) {
+	if (socket.writable) {
+		const body = `${reason}\n`
+		socket.write(
+			`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Error'}\r\nConnection: close\r\n` +
+				`Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+		)
+	}
+	socket.destroy()
 }
 
 /**

@@ -66,4 +66,6 @@ export const closeCodes = {
 	gone: 4410,
 	/** The server is shutting down; the client should reconnect. */
 	goingAway: 1001,
+	/** The server failed on something it should have handled (logged); the client may reconnect. */
+	serverError: 1011,
 } as const
