@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { yXmlFragmentToProsemirror } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { importDocument } from '#server/import/index.ts'
-import { maxSalvageDepth, removedContentPlaceholder, salvageFragment } from './salvage.ts'
+import { isDamaged, maxSalvageDepth, removedContentPlaceholder, salvageFragment } from './salvage.ts'
 import { schema } from './schema.ts'
 import { documentFragmentName, documentToYUpdate, readYDoc } from './yjs.ts'
 
@@ -158,6 +158,17 @@ describe('salvageFragment', () => {
 		expect(links).toEqual(['https://example.org/'])
 		expect(damage.kinds['unsafe-link']).toBe(2)
 		expect(damage.kinds['invalid-mark']).toBe(1)
+		expect(isDamaged(damage)).toBe(true)
+	})
+
+	test('a document whose only fault is an unsafe link reads word for word and is not damaged (the editor opens it)', () => {
+		const fragment = crafted((f) =>
+			f.insert(0, [element('paragraph', [text('click ', {}), text('here', { link: { href: 'javascript:alert(1)', title: null } })])]),
+		)
+		const { doc: read, damage } = salvageFragment(fragment)
+		expect(read.textContent).toBe('click here')
+		expect(damage.kinds['unsafe-link']).toBe(1)
+		expect(isDamaged(damage)).toBe(false)
 	})
 
 	test('marks inside a code block and embeds in text are removed', () => {

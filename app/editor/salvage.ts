@@ -65,9 +65,15 @@ class DamageLog {
 /** What a change that needs the document's text as stored (annotating, freezing) answers while it is damaged. */
 export const damagedDocumentRefusal = 'This document is damaged and must be repaired first: its owner or a moderator can repair it from its page.'
 
-/** Whether reading found anything to change. */
+/**
+ * Whether reading found anything that makes the text read differ from the
+ * Yjs tree. An unsafe link alone does not: its words stay where they are
+ * with the link taken off (as the schema reads stored JSON), so highlights,
+ * annotating and freezing are unaffected, and the live editor takes the link
+ * off the stored document itself (unlinkUnsafeHrefs in yjs.ts).
+ */
 export function isDamaged(damage: DocumentDamage): boolean {
-	return damage.count > 0
+	return damage.count - (damage.kinds['unsafe-link'] ?? 0) > 0
 }
 
 /** One line for logs and notices: "2 unknown-node, 1 unsafe-link". */

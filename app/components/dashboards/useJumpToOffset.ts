@@ -4,7 +4,6 @@ import { useEffect } from 'react'
 /** Blocks whose text PlainTextIndex joins with a blank line (app/editor/plain-text.ts), as the read view and the editor draw them. */
 const textblocks = 'p, h1, h2, h3, h4, h5, h6, pre'
 const highlightName = 'scholion-jump'
-const styleId = 'scholion-jump-style'
 /** How long the live editor may take to replace the first paint before we stop waiting for it. */
 const waitForEditorMs = 15_000
 
@@ -33,14 +32,8 @@ export function useJumpToOffset() {
 			window.scrollTo({ top: Math.max(0, rect.top + window.scrollY - window.innerHeight / 3) })
 			const registry = (globalThis.CSS as unknown as { highlights?: Map<string, unknown> } | undefined)?.highlights
 			const HighlightClass = (globalThis as unknown as { Highlight?: new (...ranges: Range[]) => unknown }).Highlight
-			if (registry && HighlightClass) {
-				registry.set(highlightName, new HighlightClass(range))
-				if (!document.getElementById(styleId)) {
-					const style = document.head.appendChild(document.createElement('style'))
-					style.id = styleId
-					style.textContent = `::highlight(${highlightName}) { background: #fde68a; color: inherit; }`
-				}
-			}
+			// Its colour is app/styles.css's ::highlight(scholion-jump) rule.
+			if (registry && HighlightClass) registry.set(highlightName, new HighlightClass(range))
 			document.documentElement.dataset.jumpedTo = String(offset)
 		}
 		jump()
