@@ -1,7 +1,7 @@
 import { Mark, type MarkType, type NodeType } from 'prosemirror-model'
 import * as Y from 'yjs'
 import { safeHref } from './safe-url.ts'
-import { schema } from './schema.ts'
+import { maxDocumentDepth, schema } from './schema.ts'
 
 /**
  * The document schema read off the Yjs tree itself, without building
@@ -27,7 +27,7 @@ export interface DocumentLimits {
  * Node.check(), toJSON and the renderers recurse once per level.
  */
 export const defaultDocumentLimits: DocumentLimits = {
-	maxDepth: 100,
+	maxDepth: maxDocumentDepth,
 	maxNodes: 200_000,
 	maxTextLength: 5_000_000,
 }
@@ -35,21 +35,13 @@ export const defaultDocumentLimits: DocumentLimits = {
 /** Why a node attribute stored in Yjs may not be there, or null. */
 export function attributeProblem(type: NodeType, key: string, value: unknown): string | null {
 	if (!(key in (type.spec.attrs ?? {}))) return `unknown attribute "${key}" on ${type.name}`
-	const rule = nodeAttributeRules[`${type.name}.${key}`]
 	try {
-		// NodeType.create runs the schema's own `validate`.
+		// NodeType.create runs the schema's own `validate` (heading levels, list numbers, …).
 		type.create({ [key]: value })
 	} catch (error) {
 		return `bad ${type.name} ${key}: ${(error as Error).message}`
 	}
-	return rule && !rule(value) ? `bad ${type.name} ${key}: ${JSON.stringify(value)?.slice(0, 40)}` : null
-}
-
-/** Renderability rules the schema's `validate` does not state. */
-const nodeAttributeRules: Record<string, (value: unknown) => boolean> = {
-	// `h${level}` is the tag the renderers make.
-	'heading.level': (value) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 6,
-	'ordered_list.order': (value) => Number.isSafeInteger(value) && (value as number) >= 0,
+	return null
 }
 
 /**

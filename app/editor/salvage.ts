@@ -1,7 +1,7 @@
 import { Fragment, Mark, type MarkType, type Node as ProseMirrorNode, type NodeType } from 'prosemirror-model'
 import * as Y from 'yjs'
 import { safeHref } from './safe-url.ts'
-import { schema } from './schema.ts'
+import { maxDocumentDepth, schema } from './schema.ts'
 
 /**
  * Reading a stored Y.XmlFragment that the schema may not accept: a document
@@ -45,12 +45,11 @@ export interface SalvagedDocument {
 export const removedContentPlaceholder = '[Unreadable content removed]'
 
 /**
- * Nesting kept as it is (elements inside elements, the top level being 1);
- * deeper elements become paragraphs of their text at this level.
- * Far beyond what a person writes (a quote in a list in a quote…), far below
- * what a recursive renderer or y-prosemirror overflows on.
+ * Nesting kept as it is: the schema's maxDocumentDepth, which the server's
+ * update check enforces; deeper stored elements become paragraphs of their
+ * text at this level.
  */
-export const maxSalvageDepth = 100
+export const maxSalvageDepth = maxDocumentDepth
 
 /** A change made while reading: counted once per place. */
 class DamageLog {
@@ -209,10 +208,14 @@ function plainMark(type: MarkType, raw: Record<string, unknown>, damage: DamageL
 	}
 }
 
-/** Checks beyond the schema's `validate`: values its rendering relies on (`h${level}`, `<ol start>`). */
-const attributeChecks: Record<string, Record<string, (value: unknown) => boolean>> = {
-	heading: { level: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 6 },
-	ordered_list: { order: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000 },
+/** Whether the schema's own `validate` accepts `value` as this attribute. */
+function acceptsAttribute(type: NodeType, key: string, value: unknown): boolean {
+	try {
+		type.create({ [key]: value })
+		return true
+	} catch {
+		return false
+	}
 }
 
 /** The element's attributes the node type declares and accepts; the rest dropped (defaults used). */
@@ -221,8 +224,7 @@ function attributesOf(type: NodeType, element: Y.XmlElement, damage: DamageLog):
 	const declared = type.spec.attrs ?? {}
 	const attrs: Record<string, unknown> = {}
 	for (const [key, value] of Object.entries(raw)) {
-		const check = attributeChecks[type.name]?.[key]
-		if (!(key in declared) || (check && !check(value))) {
+		if (!(key in declared) || !acceptsAttribute(type, key, value)) {
 			damage.add('invalid-attribute')
 			continue
 		}

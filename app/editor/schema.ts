@@ -16,7 +16,8 @@ const nodes: Record<string, NodeSpec> = {
 		toDOM: () => ['p', 0],
 	},
 	heading: {
-		attrs: { level: { default: 1, validate: 'number' } },
+		// `h${level}` is the tag every renderer makes.
+		attrs: { level: { default: 1, validate: validateHeadingLevel } },
 		content: 'inline*',
 		group: 'block',
 		defining: true,
@@ -51,7 +52,7 @@ const nodes: Record<string, NodeSpec> = {
 		toDOM: () => ['ul', 0],
 	},
 	ordered_list: {
-		attrs: { order: { default: 1, validate: 'number' } },
+		attrs: { order: { default: 1, validate: validateListOrder } },
 		content: 'list_item+',
 		group: 'block',
 		parseDOM: [
@@ -59,7 +60,8 @@ const nodes: Record<string, NodeSpec> = {
 				tag: 'ol',
 				getAttrs: (dom) => {
 					const start = (dom as HTMLElement).getAttribute('start')
-					return { order: start && /^\d+$/.test(start) ? Number(start) : 1 }
+					// Nine digits at most, as CommonMark allows for a list's start (and validateListOrder).
+					return { order: start && /^\d{1,9}$/.test(start) ? Number(start) : 1 }
 				},
 			},
 		],
@@ -125,6 +127,27 @@ const marks: Record<string, MarkSpec> = {
 		parseDOM: [{ tag: 'code' }],
 		toDOM: () => ['code', 0],
 	},
+}
+
+/**
+ * How deep elements may nest in a document (the top level being 1): far beyond
+ * what a person writes (a quote in a list in a quote…), far below what
+ * Node.check(), toJSON, the renderers or y-prosemirror overflow on. The
+ * server's update check refuses deeper updates; salvage flattens deeper
+ * stored content.
+ */
+export const maxDocumentDepth = 100
+
+function validateHeadingLevel(value: unknown) {
+	if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 6) {
+		throw new RangeError(`A heading's level must be a whole number from 1 to 6, not ${JSON.stringify(value)?.slice(0, 40)}`)
+	}
+}
+
+function validateListOrder(value: unknown) {
+	if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 999_999_999) {
+		throw new RangeError(`A list's first number must be a whole number from 0 to 999999999, not ${JSON.stringify(value)?.slice(0, 40)}`)
+	}
 }
 
 function validateHref(value: unknown) {
