@@ -47,7 +47,8 @@ export type AuthResult = { ok: true; user: User } | Invalid | Throttled
 export type SignupResult = { ok: true; user: User | null } | Invalid | Throttled
 
 function throttled(retryAfterSeconds: number, what: string): Throttled {
-	const wait = retryAfterSeconds < 120 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`
+	const wait =
+		retryAfterSeconds === 1 ? '1 second' : retryAfterSeconds < 120 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`
 	return { ok: false, status: 429, retryAfterSeconds, errors: { form: `Too many ${what} from here. Wait ${wait} and try again.` } }
 }
 

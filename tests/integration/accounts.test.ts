@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => app?.close())
 
 const genericLoginError = 'That email and password do not match an account.'
-const tooManyAttempts = /Too many failed logins from here\. Wait \d+ (seconds|minutes) and try again\./
+const tooManyAttempts = /Too many failed logins from here\. Wait \d+ (seconds?|minutes) and try again\./
 
 async function userByEmail(email: string) {
 	const [user] = await app.database.db.select().from(users).where(eq(users.email, email))
