@@ -26,7 +26,7 @@ export const motivationLabels: Record<Motivation, string> = {
 }
 
 /** The working copy's status (see server/publication/moderation.ts for the transitions). */
-export const annotationStatuses = ['draft', 'submitted', 'changes_requested', 'rejected', 'published', 'retracted'] as const
+export const annotationStatuses = ['draft', 'submitted', 'changes_requested', 'rejected', 'published', 'retracted', 'accepted'] as const
 export type AnnotationStatus = (typeof annotationStatuses)[number]
 
 /** What an author may set directly: keep a draft, or submit it. The rest are moderators' decisions. */
@@ -39,6 +39,7 @@ export const annotationStatusLabels: Record<AnnotationStatus, string> = {
 	rejected: 'Rejected',
 	published: 'Published',
 	retracted: 'Retracted',
+	accepted: 'Accepted',
 }
 
 export type AnchorStatus = 'exact' | 'fuzzy' | 'orphaned'

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
+import { defaultAudience } from '#app/policy/identity.ts'
 import type { Database } from '../client.ts'
 import { documents, groups, invites, memberships, users } from '../schema/index.ts'
 
@@ -20,6 +21,7 @@ export async function createGroup(
 				name: input.name,
 				kind: input.kind,
 				description: input.description ?? '',
+				publishedAudience: defaultAudience[input.kind],
 				createdBy: input.ownerId,
 			})
 			.returning()

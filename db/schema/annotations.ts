@@ -41,6 +41,8 @@ export const annotationStatus = pgEnum('annotation_status', [
 	'rejected',
 	'published',
 	'retracted',
+	/** Approved where the published layer's audience is `none`: the board's decision, published nowhere. */
+	'accepted',
 ])
 
 /** How an anchor was last placed: on its relative positions or exact quote, approximately, or not at all. */

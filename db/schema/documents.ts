@@ -1,6 +1,6 @@
 import { bigint, bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
-import { groups } from './groups.ts'
+import { groups, publishedAudience } from './groups.ts'
 import { bytea } from './types.ts'
 
 export const sourceFormat = pgEnum('source_format', ['txt', 'md', 'html'])
@@ -17,6 +17,8 @@ export const documents = pgTable(
 		/** The uploaded file's name, or null when the text was pasted. */
 		sourceName: text('source_name'),
 		wordCount: integer('word_count').notNull().default(0),
+		/** Overrides the group's published audience for this document; null follows the group. */
+		publishedAudience: publishedAudience('published_audience'),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -9,7 +9,10 @@ import { groups } from './groups.ts'
  * one in an annotation or reply, a moderation decision on one's annotation,
  * or (for moderators and owners) a new submission in their group.
  */
-export const notificationKind = pgEnum('notification_kind', ['reply', 'mention', 'decision', 'submission'])
+export const notificationKind = pgEnum('notification_kind', ['reply', 'mention', 'decision', 'submission', 'submission_summary'])
+
+/** How a steward hears of new submissions in one group: each one, or an hourly or daily summary. */
+export const submissionCadence = pgEnum('submission_cadence', ['each', 'hourly', 'daily'])
 
 /** How a person wants email about a kind of notification. */
 export const emailCadence = pgEnum('email_cadence', ['off', 'immediately', 'daily'])
@@ -36,9 +39,8 @@ export const notifications = pgTable(
 		documentId: uuid('document_id')
 			.notNull()
 			.references(() => documents.id, { onDelete: 'cascade' }),
-		annotationId: uuid('annotation_id')
-			.notNull()
-			.references(() => annotations.id, { onDelete: 'cascade' }),
+		/** Null only for a submission summary, which is about several. */
+		annotationId: uuid('annotation_id').references(() => annotations.id, { onDelete: 'cascade' }),
 		/** For a decision: published, changes_requested, rejected or retracted. */
 		outcome: text('outcome'),
 		/** A few words of the annotation or of the moderator's reason, plain text. */
@@ -97,4 +99,21 @@ export const emailOutbox = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},
 	(t) => [index('email_outbox_due_idx').on(t.status, t.nextAttemptAt), index('email_outbox_recipient_idx').on(t.recipientId, t.createdAt)],
+)
+
+/** A steward's choice per group for submission notices; a missing row means `each`. */
+export const submissionNoticeSettings = pgTable(
+	'submission_notice_settings',
+	{
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		groupId: uuid('group_id')
+			.notNull()
+			.references(() => groups.id, { onDelete: 'cascade' }),
+		cadence: submissionCadence('cadence').notNull(),
+		/** Up to when submissions were summarised; the next summary covers what came after. */
+		summarisedThrough: timestamp('summarised_through', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.groupId] })],
 )

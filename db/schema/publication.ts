@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
 	bigserial,
+	boolean,
 	check,
 	index,
 	integer,
@@ -78,6 +79,8 @@ export const annotationVersions = pgTable(
 		authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
 		/** The author's name when published: a citation must not change when a profile does. */
 		authorName: text('author_name').notNull(),
+		/** authorName is a pseudonym ("Reviewer 2"): the author's id and real name are never shown with this version. */
+		authorAnonymous: boolean('author_anonymous').notNull().default(false),
 		/** TextQuoteSelector and TextPositionSelector against the edition's plain text; null for a reply. */
 		exact: text('exact'),
 		prefix: text('prefix'),
@@ -99,7 +102,8 @@ export const annotationVersions = pgTable(
 	],
 )
 
-export const moderationVerdict = pgEnum('moderation_verdict', ['approve', 'reject', 'request_changes'])
+/** `override`: an owner published an item whose quorum had become unreachable (with a reason, in the audit log). */
+export const moderationVerdict = pgEnum('moderation_verdict', ['approve', 'reject', 'request_changes', 'override'])
 
 /** A moderator's decision on one submission round of an annotation; approvals are counted against the quorum. */
 export const moderationDecisions = pgTable(

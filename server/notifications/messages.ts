@@ -30,6 +30,8 @@ export function summaryOf(n: NotificationWords): string {
 			const words = decisionWords[n.outcome ?? ''] ?? 'decided on your annotation'
 			return `${n.actorName} ${words.replace('your annotation', n.isReply ? 'your reply' : 'your annotation')} ${on}`
 		}
+		case 'submission_summary':
+			return `New submissions ${on}`
 		case 'submission':
 			return `${n.actorName} submitted ${what} for moderation ${on}`
 	}
@@ -45,6 +47,7 @@ export const kindTitles: Record<NotificationKind, string> = {
 	mention: 'Mentions of you',
 	decision: 'Moderation decisions on your annotations',
 	submission: 'New submissions in groups you moderate',
+	submission_summary: 'Summaries of new submissions in groups you moderate',
 }
 
 /** One line of the inbox. */
@@ -72,7 +75,7 @@ export function toItem(entry: InboxEntry): InboxItem {
 		kind: entry.kind,
 		summary: summaryOf({ ...entry, isReply: entry.parentId !== null }),
 		excerpt: entry.excerpt,
-		href: linkOf(entry.documentId, entry.parentId ?? entry.annotationId),
+		href: entry.annotationId === null ? `/documents/${entry.documentId}` : linkOf(entry.documentId, entry.parentId ?? entry.annotationId),
 		createdAt: entry.createdAt.toISOString(),
 		read: entry.readAt !== null,
 	}

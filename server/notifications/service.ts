@@ -1,5 +1,6 @@
 import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
+import type { PreferenceKind } from './preferences.ts'
 import { findAnnotation, type AnnotationRecord } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, listMembers, type Group } from '#db/queries/groups.ts'
@@ -169,11 +170,11 @@ export class NotificationService implements WorkflowListener {
 		return toItem(entry).href
 	}
 
-	async preferences(userId: string): Promise<Record<NotificationKind, Preference>> {
+	async preferences(userId: string): Promise<Record<PreferenceKind, Preference>> {
 		return preferencesOf(userId, await listPreferences(this.db, [userId]))
 	}
 
-	async savePreferences(userId: string, preferences: Record<NotificationKind, Preference>) {
+	async savePreferences(userId: string, preferences: Record<PreferenceKind, Preference>) {
 		await savePreferences(
 			this.db,
 			notificationKinds.map((kind) => ({ userId, kind, ...preferences[kind] })),
@@ -273,7 +274,7 @@ export class NotificationService implements WorkflowListener {
 		const now = new Date()
 		const rows: NewNotification[] = []
 		for (const p of planned) {
-			const preference = preferencesOf(p.recipientId, preferenceRows)[p.kind]
+			const preference = preferencesOf(p.recipientId, preferenceRows)[p.kind === 'submission_summary' ? 'submission' : p.kind]
 			if (!preference.inApp && preference.email === 'off') continue
 			rows.push({
 				recipientId: p.recipientId,

@@ -2,14 +2,15 @@ import { Form } from '@remix-run/react'
 import { motivationLabels } from '#app/annotations/types.ts'
 import { PlacementNote } from './PlacementNote.tsx'
 import { QuoteInContext, Time } from './QuoteInContext.tsx'
-import { intentLabels, type ModerationIntent, type QueueItemView } from './types.ts'
+import { intentLabels, type ModerationIntent, type QueueItemView, type Verdict } from './types.ts'
 
 export const intentKeys: Record<ModerationIntent, string> = { approve: 'a', request_changes: 'c', reject: 'x' }
 
-const verdictWords: Record<ModerationIntent, string> = {
+const verdictWords: Record<Verdict, string> = {
 	approve: 'approved',
 	request_changes: 'asked for changes',
 	reject: 'rejected',
+	override: 'published over an unreachable quorum',
 }
 
 /**

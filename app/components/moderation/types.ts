@@ -7,6 +7,8 @@ import type { AnnotationStatus, Motivation } from '#app/annotations/types.ts'
  */
 
 export type ModerationIntent = 'approve' | 'request_changes' | 'reject'
+/** A recorded verdict: an intent, or an owner's override of an unreachable quorum. */
+export type Verdict = ModerationIntent | 'override'
 
 export const intentLabels: Record<ModerationIntent, string> = {
 	approve: 'Approve',
@@ -32,7 +34,7 @@ export interface PlacementView {
 
 export interface DecisionView {
 	moderatorName: string
-	verdict: ModerationIntent
+	verdict: Verdict
 	reason: string
 	at: string
 }

@@ -2,7 +2,7 @@ import { Form, Link } from '@remix-run/react'
 
 export interface InboxItemView {
 	id: string
-	kind: 'reply' | 'mention' | 'decision' | 'submission'
+	kind: 'reply' | 'mention' | 'decision' | 'submission' | 'submission_summary'
 	summary: string
 	excerpt: string
 	createdAt: string
@@ -14,6 +14,7 @@ const kindLabels: Record<InboxItemView['kind'], string> = {
 	mention: 'Mention',
 	decision: 'Decision',
 	submission: 'Submission',
+	submission_summary: 'Summary',
 }
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
