@@ -125,7 +125,8 @@ export function toVersionView(row: VersionRow, edition: EditionView): PublishedV
 		body: row.body,
 		bodyHtml: renderMarkdown(row.body),
 		tags: row.tags,
-		author: { id: row.authorId, name: row.authorName },
+		// A version published under a pseudonym never carries its author's account, whoever asks.
+		author: row.authorAnonymous ? { id: null, name: row.authorName } : { id: row.authorId, name: row.authorName },
 		createdAt: row.annotationCreatedAt.toISOString(),
 		publishedAt: row.publishedAt.toISOString(),
 		standing: row.standing,
