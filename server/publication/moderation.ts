@@ -39,7 +39,7 @@ import { listDocumentAnnotations } from '#db/queries/annotations.ts'
 import { can, type Action, type Actor } from '#app/policy/permissions.ts'
 import { approvalPublishes, effectiveAudience, isSteward, pseudonymLabel, publishesUnderPseudonym, type Audience } from '#app/policy/identity.ts'
 import type { Anchor } from '#app/editor/anchoring.ts'
-import type { AnnotationStatus } from '#app/annotations/types.ts'
+import type { AnnotationStatus, AnnotationView } from '#app/annotations/types.ts'
 import { AnnotationError, type AnnotationService } from '../annotations/service.ts'
 import type { CollabServer } from '../collab/collab-server.ts'
 import { Editions, paragraphDiff, placeIn, type ParagraphChange } from './editions.ts'
@@ -539,6 +539,31 @@ export class PublicationService {
 	async publishedInGroup(user: User, groupId: string) {
 		await this.require(user, groupId, 'annotation.retract')
 		return (await listCurrentVersionsInGroup(this.db, groupId)).reverse()
+	}
+
+	/**
+	 * Adds to the views of annotations sent back (changes requested,
+	 * rejected) the decision and its reason, for their author and the
+	 * group's stewards only: another member, in an anonymous group above all,
+	 * must not learn what the board said of someone else's review.
+	 */
+	async withDecisions(user: User, documentId: string, views: AnnotationView[]): Promise<AnnotationView[]> {
+		const document = await findDocument(this.db, documentId)
+		if (!document) return views
+		const steward = isSteward(await findRole(this.db, document.groupId, user.id))
+		const out: AnnotationView[] = []
+		for (const view of views) {
+			if ((view.status !== 'changes_requested' && view.status !== 'rejected') || !(steward || view.creator?.id === user.id)) {
+				out.push(view)
+				continue
+			}
+			const record = await findAnnotation(this.db, view.id)
+			const last = record
+				? (await listDecisions(this.db, record.id, record.submissionRound)).filter((d) => d.verdict === 'request_changes' || d.verdict === 'reject').at(-1)
+				: undefined
+			out.push(last ? { ...view, decision: { verdict: last.verdict as 'request_changes' | 'reject', reason: last.reason, at: last.createdAt.toISOString() } } : view)
+		}
+		return out
 	}
 
 	/** An annotation's audit trail, for the group's members (drafts: their author). */
