@@ -506,6 +506,7 @@ export class PublicationService {
 			const versions = await listVersions(this.db, record.id)
 			items.push({
 				standing: await this.quorumStanding(record, group),
+				publishes: approvalPublishes(await this.audienceOf(record, group)),
 				record,
 				documentTitle: entry.documentTitle,
 				parent: record.parentId ? (parents.get(record.parentId) ?? null) : null,
@@ -517,7 +518,14 @@ export class PublicationService {
 			})
 		}
 		const reports = await this.reportsWithVersions(await listOpenReports(this.db, groupId))
-		return { group, items, reports, quorum: group.requiresApproval ? group.approvalQuorum : 1, accepted: await this.acceptedByDocument(groupId, group) }
+		return {
+			group,
+			items,
+			reports,
+			quorum: group.requiresApproval ? group.approvalQuorum : 1,
+			accepted: await this.acceptedByDocument(groupId, group),
+			viewerIsOwner: (await findRole(this.db, groupId, user.id)) === 'owner',
+		}
 	}
 
 	/** Per document of the group with accepted items: how many, and whether its audience now lets them be published. */
