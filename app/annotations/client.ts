@@ -70,13 +70,18 @@ export class AnnotationStore {
 
 	apply(event: AnnotationEvent) {
 		this.sinceLoadStarted?.push(event)
+		const sentBack = event.kind === 'annotation' && isSentBack(event.annotation, this.annotations.get(event.annotation.id))
 		this.change(event)
 		this.publish()
+		// Live events never carry a decision's reason; the list does, for those who may read it.
+		if (sentBack) void this.load().catch(() => {})
 	}
 
 	private change(event: AnnotationEvent) {
 		if (event.kind === 'annotation') {
-			this.annotations.set(event.annotation.id, event.annotation)
+			const existing = this.annotations.get(event.annotation.id)
+			const decision = existing?.status === event.annotation.status ? existing.decision : undefined
+			this.annotations.set(event.annotation.id, decision ? { ...event.annotation, decision } : event.annotation)
 		} else if (event.kind === 'annotation-removed') {
 			this.annotations.delete(event.id)
 			for (const [id, a] of this.annotations) if (a.parentId === event.id) this.annotations.delete(id)
@@ -145,4 +150,9 @@ export function highlightsOf(threads: readonly Thread[]): Highlight[] {
 				]
 			: [],
 	)
+}
+
+/** Whether an event sends an annotation back to its author (a decision whose reason the list holds). */
+function isSentBack(next: AnnotationView, previous: AnnotationView | undefined): boolean {
+	return (next.status === 'changes_requested' || next.status === 'rejected') && previous?.status !== next.status
 }

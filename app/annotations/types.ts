@@ -81,6 +81,18 @@ export interface AnnotationView {
 	creator: { id: string; name: string; color: string } | null
 	endorserIds: string[]
 	anchor: AnchorView | null
+	/**
+	 * The decision that sent it back (status changes_requested or rejected),
+	 * with its reason: only in the list its author and the group's stewards
+	 * get (server/publication/moderation.ts withDecisions), never in live events.
+	 */
+	decision?: AnnotationDecisionView | null
+}
+
+export interface AnnotationDecisionView {
+	verdict: 'request_changes' | 'reject'
+	reason: string
+	at: string
 }
 
 /** Live events on the document socket (message type 102, JSON). */

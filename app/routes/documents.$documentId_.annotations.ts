@@ -59,7 +59,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	if (!isUuid(params.documentId)) return Response.json({ error: 'Document not found.' }, { status: 404 })
 	try {
-		return Response.json({ annotations: await context.annotations.list(user, params.documentId) })
+		const annotations = await context.annotations.list(user, params.documentId)
+		return Response.json({ annotations: await context.publication.withDecisions(user, params.documentId, annotations) })
 	} catch (error) {
 		return refusal(error)
 	}

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { motivations } from '#app/annotations/types.ts'
@@ -9,11 +9,13 @@ import { ModerationQueue } from '#app/components/moderation/ModerationQueue.tsx'
 import { PolicyForm } from '#app/components/moderation/PolicyForm.tsx'
 import { QueueFilterForm } from '#app/components/moderation/QueueFilterForm.tsx'
 import { ReportList } from '#app/components/moderation/ReportList.tsx'
+import { AcceptedList } from '#app/components/moderation/AcceptedList.tsx'
+import { PublishedList } from '#app/components/moderation/PublishedList.tsx'
 import type { DecisionReport, QueueFilters, QueueItemView } from '#app/components/moderation/types.ts'
 import '#app/components/moderation/moderation.css'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
 import { fieldErrors, type FieldErrors } from '#app/utils/forms.ts'
-import { decideAndReport, documentEditions, loadEarlierEditions, loadQueue } from '#app/utils/moderation.server.ts'
+import { decideAndReport, documentEditions, loadEarlierEditions, loadPublished, loadQueue, QuorumPolicyError } from '#app/utils/moderation.server.ts'
 import { isAnnotationError } from '#app/utils/publication.server.ts'
 import { findDocument } from '#app/utils/queries.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
@@ -54,9 +56,12 @@ const actionSchema = z.discriminatedUnion('intent', [
 			.pipe(z.number().int().min(1, quorumMessage).max(10, quorumMessage)),
 	}),
 	z.object({ intent: z.literal('dismiss'), reportId: z.string().uuid('Report not found.') }),
+	z.object({ intent: z.literal('override'), annotationId: z.string().uuid('Annotation not found.'), reason, confirmPlacement: z.literal('on').optional() }),
+	z.object({ intent: z.literal('publishAccepted'), documentId: z.string().uuid('Document not found.'), confirmPlacement: z.literal('on').optional() }),
 	z.object({
 		intent: z.literal('retract'),
-		reportId: z.string().uuid('Report not found.'),
+		// From a report (which it resolves), or from the list of what is published.
+		reportId: z.string().uuid('Report not found.').optional(),
 		annotationId: z.string().uuid('Annotation not found.'),
 		notice: z.string().trim().min(1, 'Write the public notice that will stand in place of the annotation.').max(2000, 'Keep the notice under 2,000 characters.'),
 	}),
@@ -67,10 +72,11 @@ const actionSchema = z.discriminatedUnion('intent', [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireGroupAccess(context, user, params.groupId, 'annotation.moderate')
-	const [queue, editions, earlier] = await Promise.all([
+	const [queue, editions, earlier, published] = await Promise.all([
 		loadQueue(context, user, access.group.id),
 		documentEditions(context, access.group.id),
 		loadEarlierEditions(context, user, access.group.id),
+		access.can('annotation.retract') ? loadPublished(context, user, access.group.id) : Promise.resolve([]),
 	])
 	const query = Object.fromEntries(new URL(request.url).searchParams)
 	const parsed = filterSchema.safeParse(query)
@@ -87,6 +93,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		reports: queue.reports,
 		editions,
 		earlier,
+		accepted: queue.accepted,
+		published,
 		may: { policy: access.can('group.policy'), freeze: access.can('edition.freeze'), retract: access.can('annotation.retract') },
 	}
 }
@@ -153,7 +161,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 			}
 			case 'policy': {
 				const policy = { requiresApproval: input.requiresApproval === 'on', approvalQuorum: input.approvalQuorum }
-				await context.publication.setPolicy(user, groupId, policy)
+				try {
+					await context.publication.setPolicy(user, groupId, policy)
+				} catch (error) {
+					if (!(error instanceof QuorumPolicyError)) throw error
+					return answer(
+						{
+							policyErrors: { approvalQuorum: error.message },
+							policyValues: { requiresApproval: policy.requiresApproval, approvalQuorum: String(policy.approvalQuorum) },
+						},
+						400,
+					)
+				}
 				return answer({
 					message: policy.requiresApproval
 						? `Policy saved: ${policy.approvalQuorum} ${policy.approvalQuorum === 1 ? 'approval publishes' : 'approvals publish'} a submission.`
@@ -167,18 +186,35 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 				const label = await labelInGroup(context, user, input.annotationId, groupId)
 				if (label === null) return answer({ error: 'Annotation not found in this group.' }, 404)
 				const version = await context.publication.retract(user, input.annotationId, input.notice)
-				await context.publication.resolveReport(user, input.reportId, `Retracted: ${input.notice}`)
+				if (input.reportId) await context.publication.resolveReport(user, input.reportId, `Retracted: ${input.notice}`)
 				return answer({ message: `${label}: version ${version.number} retracted with your public notice.` })
 			}
 			case 'freeze': {
+				// Freezing starts with its preview; only the preview's confirmation freezes.
 				const document = await findDocument(context.db, input.documentId)
 				if (!document || document.groupId !== groupId) return answer({ error: 'Document not found.' }, 404)
-				const { edition, carried, left } = await context.publication.freezeEdition(user, document.id)
-				const stays = edition.number === 2 ? 'edition 1' : 'an earlier edition'
+				return redirect(`/documents/${document.id}/editions/new`, 303)
+			}
+			case 'override': {
+				const label = await labelInGroup(context, user, input.annotationId, groupId)
+				if (label === null) return answer({ error: 'Annotation not found in this group.' }, 404)
+				const outcome = await context.publication.overrideQuorum(user, input.annotationId, input.reason, input.confirmPlacement === 'on')
+				const report: DecisionReport = outcome.published
+					? { annotationId: input.annotationId, label, outcome: 'published', message: `published over the unreachable quorum as version ${outcome.published.number}` }
+					: { annotationId: input.annotationId, label, outcome: 'accepted', message: 'accepted over the unreachable quorum; nothing is published' }
+				return answer({ results: [report] })
+			}
+			case 'publishAccepted': {
+				const document = await findDocument(context.db, input.documentId)
+				if (!document || document.groupId !== groupId) return answer({ error: 'Document not found.' }, 404)
+				const { published, left } = await context.publication.publishAccepted(user, document.id, input.confirmPlacement === 'on')
+				const results: DecisionReport[] = []
+				for (const item of left) {
+					results.push({ annotationId: item.annotationId, label: (await labelInGroup(context, user, item.annotationId, groupId)) ?? 'An annotation', outcome: 'refused', message: `still accepted: ${item.reason}` })
+				}
 				return answer({
-					message:
-						`Edition ${edition.number} of “${document.title}” frozen; ${carried} published ${carried === 1 ? 'annotation' : 'annotations'} carried forward` +
-						(left > 0 ? `, ${left} ${left === 1 ? 'stays' : 'stay'} on ${stays}.` : '.'),
+					message: `${published} accepted ${published === 1 ? 'item' : 'items'} on “${document.title}” published${left.length > 0 ? `; ${left.length} could not be placed and stay accepted` : ''}.`,
+					results,
 				})
 			}
 			case 'carry': {
@@ -232,7 +268,7 @@ function filterChoices(items: QueueItemView[]) {
 }
 
 export default function ModerationPage() {
-	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, may } = useLoaderData<typeof loader>()
+	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, accepted, published, may } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -259,6 +295,18 @@ export default function ModerationPage() {
 				<QueueFilterForm key={JSON.stringify(filters)} filters={filters} error={filterError} {...choices} />
 				<ModerationQueue items={items} />
 			</section>
+			{accepted.length > 0 ? (
+				<section aria-labelledby="accepted-heading">
+					<h2 id="accepted-heading">Accepted, not published</h2>
+					<AcceptedList documents={accepted} />
+				</section>
+			) : null}
+			{may.retract ? (
+				<section aria-labelledby="published-heading">
+					<h2 id="published-heading">Published ({published.length})</h2>
+					<PublishedList items={published} />
+				</section>
+			) : null}
 			<section aria-labelledby="reports-heading">
 				<h2 id="reports-heading">Reports from readers ({reports.length})</h2>
 				<ReportList reports={reports} canRetract={may.retract} />

@@ -12,8 +12,11 @@ import { listQueue, listTransitions, userName, type VersionRow } from '#db/queri
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
 import type { Verdict } from '#server/publication/moderation.ts'
+export { QuorumPolicyError } from '#server/publication/moderation.ts'
 import type {
+	AcceptedView,
 	EarlierEditionView,
+	PublishedItemView,
 	DecisionReport,
 	DocumentEditions,
 	QueueItemView,
@@ -38,7 +41,7 @@ export async function loadQueue(context: AppLoadContext, user: User, groupId: st
 				at: d.createdAt.toISOString(),
 			})),
 		)
-		const approvals = entry.decisions.filter((d) => d.verdict === 'approve').length
+		const { approvals, quorum, eligible, reachable } = entry.standing
 		const own = entry.decisions.find((d) => d.moderatorId === user.id)
 		items.push({
 			id: record.id,
@@ -62,7 +65,7 @@ export async function loadQueue(context: AppLoadContext, user: User, groupId: st
 				: null,
 			decisions,
 			approvals,
-			quorum: queue.quorum,
+			quorum,
 			publishedVersions: entry.publishedVersions,
 			placement: entry.placement,
 			blocked: entry.ownedByViewer
@@ -70,6 +73,9 @@ export async function loadQueue(context: AppLoadContext, user: User, groupId: st
 				: own
 					? `You have already decided on this submission (${own.verdict === 'approve' ? 'approved' : own.verdict.replace('_', ' ')}); it waits for other moderators.`
 					: null,
+			publishes: entry.publishes,
+			unreachable: reachable ? null : { eligible, quorum },
+			mayOverride: !reachable && queue.viewerIsOwner && !entry.ownedByViewer,
 		})
 	}
 	const reports: ReportView[] = queue.reports.map(({ report, version }) => ({
@@ -88,7 +94,28 @@ export async function loadQueue(context: AppLoadContext, user: User, groupId: st
 		quorum: queue.quorum,
 		items,
 		reports,
+		accepted: queue.accepted.map(({ documentId, title, count, publishable }): AcceptedView => ({ documentId, title, count, publishable })),
 	}
+}
+
+/** The versions that stand in the group now, for the queue's "Published" section (retraction at any time). */
+export async function loadPublished(context: AppLoadContext, user: User, groupId: string): Promise<PublishedItemView[]> {
+	const versions = await context.publication.publishedInGroup(user, groupId)
+	const titles = new Map<string, string>()
+	const out: PublishedItemView[] = []
+	for (const v of versions) {
+		if (!titles.has(v.documentId)) titles.set(v.documentId, (await findDocument(context.db, v.documentId))?.title ?? '')
+		out.push({
+			annotationId: v.annotationId,
+			documentTitle: titles.get(v.documentId) ?? '',
+			versionNumber: v.number,
+			authorName: v.authorName,
+			exact: v.exact,
+			bodyHtml: renderMarkdown(v.body),
+			publishedAt: v.publishedAt.toISOString(),
+		})
+	}
+	return out
 }
 
 /** How many submissions wait in a group's queue (for the group page's link; ask only stewards). */
@@ -124,6 +151,9 @@ export async function decideAndReport(
 		const outcome = await context.publication.decide(user, annotationId, decision)
 		if (outcome.published) {
 			return { annotationId, label, outcome: 'published', message: `published as version ${outcome.published.number}` }
+		}
+		if (outcome.status === 'accepted') {
+			return { annotationId, label, outcome: 'accepted', message: 'accepted; nothing is published (this document’s published layer has no audience)' }
 		}
 		if (decision.verdict === 'approve') {
 			const left = outcome.quorum - outcome.approvals

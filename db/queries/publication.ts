@@ -252,6 +252,15 @@ export async function listQueue(db: Database, groupId: string): Promise<QueueEnt
 		.orderBy(asc(annotations.modifiedAt))
 }
 
+/** The accepted items of a group (approved where the published layer had no audience), by document. */
+export async function listAccepted(db: Database, groupId: string): Promise<{ annotationId: string; documentId: string }[]> {
+	return db
+		.select({ annotationId: annotations.id, documentId: annotations.documentId })
+		.from(annotations)
+		.where(and(eq(annotations.groupId, groupId), eq(annotations.status, 'accepted')))
+		.orderBy(asc(annotations.modifiedAt))
+}
+
 export async function insertReport(db: Database, row: typeof annotationReports.$inferInsert) {
 	const [inserted] = await db.insert(annotationReports).values(row).returning()
 	return inserted!

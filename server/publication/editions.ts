@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { diffArrays } from 'diff'
 import * as Y from 'yjs'
 import type { Database } from '#db/client.ts'
 import type { AnchorRow } from '#db/queries/annotations.ts'
@@ -10,7 +11,7 @@ import {
 	type EditionRow,
 } from '#db/queries/publication.ts'
 import { AnchorContext, type Placement } from '#app/editor/anchoring.ts'
-import { countWords, documentPlainText } from '#app/editor/plain-text.ts'
+import { blockSeparator, countWords, documentPlainText } from '#app/editor/plain-text.ts'
 import { schema } from '#app/editor/schema.ts'
 import { damagedDocumentRefusal, isDamaged } from '#app/editor/salvage.ts'
 import { documentFragmentName, readYDoc, yDocToDocument } from '#app/editor/yjs.ts'
@@ -63,18 +64,33 @@ export class Editions {
 	}
 
 	/**
+	 * The live text as the next freeze would take it, without freezing: its
+	 * plain text, and an anchoring context over a copy of its Yjs state, so
+	 * placements are computed exactly as they will be on the frozen edition.
+	 * Null when the text is unchanged since the latest edition.
+	 */
+	async preview(documentId: string): Promise<{ plainText: string; contentHash: string; context: AnchorContext } | null> {
+		const live = await this.collab.withDocument(documentId, (room) => {
+			const { doc, damage } = readYDoc(room.doc)
+			if (isDamaged(damage)) throw new AnnotationError(409, damagedDocumentRefusal)
+			return { state: Y.encodeStateAsUpdate(room.doc), doc }
+		})
+		const plainText = documentPlainText(live.doc)
+		const latest = await findEditionContent(this.db, documentId)
+		const contentHash = `sha256:${createHash('sha256').update(plainText).digest('hex')}`
+		if (latest && latest.contentHash === contentHash && schema.nodeFromJSON(latest.content).eq(live.doc)) return null
+		const ydoc = new Y.Doc({ gc: false })
+		Y.applyUpdate(ydoc, live.state)
+		return { plainText, contentHash, context: new AnchorContext(ydoc, ydoc.getXmlFragment(documentFragmentName), yDocToDocument(ydoc)) }
+	}
+
+	/**
 	 * Places a live anchor in an edition by the anchoring rules: its relative
 	 * positions if the words there are its quote, else the quote searched
 	 * exactly and then approximately; orphaned below the threshold.
 	 */
 	async place(editionId: string, anchor: AnchorRow, db: Database = this.db): Promise<Placement> {
-		const context = await this.context(editionId, db)
-		return context.place({
-			start: anchor.startPosition,
-			end: anchor.endPosition,
-			quote: { type: 'TextQuoteSelector', exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix },
-			position: { type: 'TextPositionSelector', start: anchor.startOffset, end: anchor.endOffset },
-		})
+		return placeIn(await this.context(editionId, db), anchor)
 	}
 
 	private async context(editionId: string, db: Database): Promise<AnchorContext> {
@@ -95,4 +111,29 @@ export class Editions {
 		}
 		return context
 	}
+}
+
+/** Places a live anchor in a text (an edition's, or the live text about to be frozen) by the anchoring rules. */
+export function placeIn(context: AnchorContext, anchor: AnchorRow): Placement {
+	return context.place({
+		start: anchor.startPosition,
+		end: anchor.endPosition,
+		quote: { type: 'TextQuoteSelector', exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix },
+		position: { type: 'TextPositionSelector', start: anchor.startOffset, end: anchor.endOffset },
+	})
+}
+
+/** One run of a paragraph-level diff: paragraphs kept, added or removed. */
+export interface ParagraphChange {
+	kind: 'same' | 'added' | 'removed'
+	paragraphs: string[]
+}
+
+/** The paragraphs (textblocks) of two plain texts compared as units, the way a reader notices changes. */
+export function paragraphDiff(before: string, after: string): ParagraphChange[] {
+	const split = (text: string) => (text === '' ? [] : text.split(blockSeparator))
+	return diffArrays(split(before), split(after)).map((part) => ({
+		kind: part.added ? 'added' : part.removed ? 'removed' : 'same',
+		paragraphs: part.value,
+	}))
 }

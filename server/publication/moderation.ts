@@ -3,7 +3,8 @@ import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
 import { findAnnotation, findAnnotationsByIds, type AnnotationRecord } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
-import { findGroup, findRole, type Group } from '#db/queries/groups.ts'
+import { findGroup, findRole, listMembers, type Group } from '#db/queries/groups.ts'
+import { pseudonymNumbers } from '#db/queries/pseudonyms.ts'
 import {
 	appendTransition,
 	countRecentReports,
@@ -19,6 +20,7 @@ import {
 	listQueue,
 	listTransitions,
 	listCurrentVersionsInGroup,
+	listAccepted,
 	listVersions,
 	lockAnnotation,
 	resolveReport,
@@ -35,11 +37,12 @@ import {
 } from '#db/queries/publication.ts'
 import { listDocumentAnnotations } from '#db/queries/annotations.ts'
 import { can, type Action, type Actor } from '#app/policy/permissions.ts'
+import { approvalPublishes, effectiveAudience, isSteward, pseudonymLabel, publishesUnderPseudonym, type Audience } from '#app/policy/identity.ts'
 import type { Anchor } from '#app/editor/anchoring.ts'
-import type { AnnotationStatus } from '#app/annotations/types.ts'
+import type { AnnotationStatus, AnnotationView } from '#app/annotations/types.ts'
 import { AnnotationError, type AnnotationService } from '../annotations/service.ts'
 import type { CollabServer } from '../collab/collab-server.ts'
-import { Editions } from './editions.ts'
+import { Editions, paragraphDiff, placeIn, type ParagraphChange } from './editions.ts'
 import { PublishedLayer } from './published.ts'
 
 export type Verdict = 'approve' | 'reject' | 'request_changes'
@@ -58,8 +61,18 @@ export interface DecisionOutcome {
 	/** Approvals counted in this round, and how many the group's policy asks for. */
 	approvals: number
 	quorum: number
-	/** The version published by this decision, if it reached the quorum. */
+	/** The version published by this decision, if it reached the quorum (never under audience `none`: then status is 'accepted'). */
 	published: VersionRow | null
+}
+
+/** Whether an item's quorum can still be met by the stewards who may decide on it. */
+export interface QuorumStanding {
+	quorum: number
+	/** Owners and moderators now in the group, not the item's author. */
+	eligible: number
+	/** Approvals of this round by stewards who are still eligible. */
+	approvals: number
+	reachable: boolean
 }
 
 /** A moderator's decision as listeners hear of it: the verdict (or a retraction) and the status it left. */
@@ -100,6 +113,12 @@ export const reportsPerHour = 5
  *     └──withdraw───────┘  ├──request changes──▶ changes_requested ──submit──▶ submitted
  *                          └──reject──▶ rejected         └──edit──▶ submitted (new version; the published one stays up)
  *
+ * Where the document's published layer has no audience (`none`), the quorum
+ * leads to `accepted` instead: the decision is recorded, nothing is frozen
+ * or published; a steward publishes accepted items later, on purpose, once
+ * the audience is widened (publishAccepted). An owner may override a quorum
+ * that can no longer be met (overrideQuorum), with a reason.
+ *
  * Publishing writes an immutable annotation_versions row pinned to the
  * document's latest edition, with selectors computed against that edition's
  * text. Every transition is appended to annotation_transitions with who,
@@ -138,7 +157,7 @@ export class PublicationService {
 
 	/** After its author changed the words, kind or tags: a published annotation starts a new version; approvals so far lapse. */
 	async contentEdited(user: User, record: AnnotationRecord) {
-		if (record.status === 'published' || record.status === 'retracted') {
+		if (record.status === 'published' || record.status === 'retracted' || record.status === 'accepted') {
 			await this.submitted(user, record, record.status, 'Edited: a new version is submitted for moderation; the published version stays up.')
 		} else if (record.status === 'submitted') {
 			const approvals = (await listDecisions(this.db, record.id, record.submissionRound)).filter((d) => d.verdict === 'approve')
@@ -203,9 +222,14 @@ export class PublicationService {
 		if (!reason) throw new AnnotationError(400, 'Give a reason for the decision.')
 		const { record, group } = await this.moderatable(user, annotationId, 'annotation.moderate')
 		if (record.creatorId === user.id) throw new AnnotationError(403, 'Nobody approves or decides on their own annotation.')
+		const publishes = approvalPublishes(await this.audienceOf(record, group))
+		let author: PublishedAuthor | null = null
 		if (decision.verdict === 'approve') {
-			const approvals = (await listDecisions(this.db, annotationId, record.submissionRound)).filter((d) => d.verdict === 'approve').length
-			if (approvals + 1 >= (group.requiresApproval ? group.approvalQuorum : 1)) await this.ensureEdition(record, user)
+			const standing = await this.quorumStanding(record, group)
+			if (standing.approvals + 1 >= standing.quorum && publishes) {
+				await this.ensureEdition(record, user)
+				author = await this.publishedAuthor(record, group)
+			}
 		}
 		return this.db.transaction(async (tx): Promise<DecisionOutcome> => {
 			const db = tx as unknown as Database
@@ -218,8 +242,7 @@ export class PublicationService {
 			if (decisions.some((d) => d.moderatorId === user.id)) {
 				throw new AnnotationError(409, 'You have already decided on this submission.')
 			}
-			const approvals = decisions.filter((d) => d.verdict === 'approve').length
-			const quorum = group.requiresApproval ? group.approvalQuorum : 1
+			const { quorum, approvals } = await this.quorumStanding(current, group, db)
 			if (decision.verdict !== 'approve') {
 				const to = decision.verdict === 'reject' ? 'rejected' : 'changes_requested'
 				await insertDecision(db, { annotationId, round: current.submissionRound, moderatorId: user.id, verdict: decision.verdict, reason })
@@ -235,16 +258,128 @@ export class PublicationService {
 				await this.log(current, user.id, user.name, 'submitted', 'submitted', `Approved (${approvals + 1} of ${quorum} needed): ${reason}`, null, db)
 				return { annotationId, status: 'submitted', approvals: approvals + 1, quorum, published: null }
 			}
+			const why = `Approved (${approvals + 1} of ${quorum}): ${reason}`
+			if (!publishes) {
+				await insertDecision(db, { annotationId, round: current.submissionRound, moderatorId: user.id, verdict: 'approve', reason })
+				await this.accept(db, current, user.id, user.name, why)
+				return { annotationId, status: 'accepted', approvals: approvals + 1, quorum, published: null }
+			}
 			// This approval reaches the quorum: check the placement before anything is written.
 			const target = await this.publicationTarget(db, current, user, decision.confirmPlacement ?? false)
 			await insertDecision(db, { annotationId, round: current.submissionRound, moderatorId: user.id, verdict: 'approve', reason })
-			const published = await this.publish(db, current, target, user.id, user.name, `Approved (${approvals + 1} of ${quorum}): ${reason}`)
+			const published = await this.publish(db, current, target, user.id, user.name, why, author ?? (await this.publishedAuthor(current, group)))
 			return { annotationId, status: 'published', approvals: approvals + 1, quorum, published }
 		}).then(async (outcome) => {
 			await this.annotations.announceById(annotationId)
 			await this.listener?.decided(user, annotationId, { verdict: decision.verdict, status: outcome.status, reason })
 			return outcome
 		})
+	}
+
+	/**
+	 * How an item stands against its quorum: only owners and moderators who
+	 * are in the group now and did not write it count, both as approvals and
+	 * as the people who could still approve.
+	 */
+	async quorumStanding(record: Pick<AnnotationRecord, 'id' | 'groupId' | 'creatorId' | 'submissionRound'>, group?: Group, db: Database = this.db): Promise<QuorumStanding> {
+		const g = group ?? (await this.group(record.groupId))
+		const quorum = g.requiresApproval ? g.approvalQuorum : 1
+		const eligible = new Set((await listMembers(db, record.groupId)).filter((m) => isSteward(m.role) && m.userId !== record.creatorId).map((m) => m.userId))
+		const approvals = (await listDecisions(db, record.id, record.submissionRound)).filter((d) => d.verdict === 'approve' && eligible.has(d.moderatorId)).length
+		return { quorum, eligible: eligible.size, approvals, reachable: eligible.size >= quorum }
+	}
+
+	/**
+	 * An owner's decision on a submission whose quorum can no longer be met
+	 * (too few eligible stewards): publishes it, or accepts it under audience
+	 * `none`, with a reason written to the audit log. Refused while the quorum
+	 * is reachable: then the stewards decide.
+	 */
+	async overrideQuorum(user: User, annotationId: string, reasonText: string, confirmPlacement = false): Promise<DecisionOutcome> {
+		const reason = reasonText.trim()
+		const { record, group } = await this.moderatable(user, annotationId, 'annotation.moderate')
+		await this.require(user, record.groupId, 'group.policy')
+		if (!reason) throw new AnnotationError(400, 'Give the reason for overriding the quorum; it goes into the audit log.')
+		if (record.creatorId === user.id) throw new AnnotationError(403, 'Nobody approves or decides on their own annotation.')
+		if (record.status !== 'submitted') throw new AnnotationError(409, `This annotation is ${statusWords(record.status)} now, no longer waiting for a decision.`)
+		const standing = await this.quorumStanding(record, group)
+		if (standing.reachable) {
+			throw new AnnotationError(409, `The quorum can still be met (${eligibleWords(standing.eligible)}, quorum ${standing.quorum}): the stewards decide.`)
+		}
+		const publishes = approvalPublishes(await this.audienceOf(record, group))
+		let author: PublishedAuthor | null = null
+		if (publishes) {
+			await this.ensureEdition(record, user)
+			author = await this.publishedAuthor(record, group)
+		}
+		const why = `Override by an owner (quorum unreachable: ${eligibleWords(standing.eligible)}, quorum ${standing.quorum}): ${reason}`
+		return this.db.transaction(async (tx): Promise<DecisionOutcome> => {
+			const db = tx as unknown as Database
+			await lockAnnotation(db, annotationId)
+			const current = await findAnnotation(db, annotationId)
+			if (!current || current.status !== 'submitted') {
+				throw new AnnotationError(409, `This annotation is ${statusWords(current?.status ?? 'draft')} now, no longer waiting for a decision.`)
+			}
+			if (!publishes) {
+				await insertDecision(db, { annotationId, round: current.submissionRound, moderatorId: user.id, verdict: 'override', reason })
+				await this.accept(db, current, user.id, user.name, why)
+				return { annotationId, status: 'accepted', approvals: standing.approvals, quorum: standing.quorum, published: null }
+			}
+			const target = await this.publicationTarget(db, current, user, confirmPlacement)
+			await insertDecision(db, { annotationId, round: current.submissionRound, moderatorId: user.id, verdict: 'override', reason })
+			const published = await this.publish(db, current, target, user.id, user.name, why, author!)
+			return { annotationId, status: 'published', approvals: standing.approvals, quorum: standing.quorum, published }
+		}).then(async (outcome) => {
+			await this.annotations.announceById(annotationId)
+			// Listeners know approvals; an override is one, told with the status it left.
+			await this.listener?.decided(user, annotationId, { verdict: 'approve', status: outcome.status, reason })
+			return outcome
+		})
+	}
+
+	/**
+	 * A steward's deliberate publication of what a document's board accepted
+	 * while its published layer had no audience: each accepted item is
+	 * published as approval would have (the latest edition, frozen first if
+	 * there is none; exact placements, approximate ones only when confirmed).
+	 * What cannot be placed stays accepted, with the reason.
+	 */
+	async publishAccepted(user: User, documentId: string, confirmPlacement = false): Promise<{ published: number; left: { annotationId: string; reason: string }[] }> {
+		const document = await findDocument(this.db, documentId)
+		if (!document) throw new AnnotationError(404, 'Document not found.')
+		await this.require(user, document.groupId, 'annotation.moderate')
+		const group = await this.group(document.groupId)
+		if (!approvalPublishes(effectiveAudience(group.publishedAudience, document.publishedAudience))) {
+			throw new AnnotationError(409, 'This document’s published layer has no audience: choose one before publishing what was accepted.')
+		}
+		const accepted = (await listDocumentAnnotations(this.db, documentId)).filter((r) => r.status === 'accepted')
+		// Threads first, so a reply finds the annotation it answers published.
+		accepted.sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null))
+		const left: { annotationId: string; reason: string }[] = []
+		let published = 0
+		for (const record of accepted) {
+			await this.ensureEdition(record, user)
+			const author = await this.publishedAuthor(record, group)
+			try {
+				const done = await this.db.transaction(async (tx) => {
+					const db = tx as unknown as Database
+					await lockAnnotation(db, record.id)
+					const current = await findAnnotation(db, record.id)
+					if (!current || current.status !== 'accepted') return false
+					const target = await this.publicationTarget(db, current, user, confirmPlacement)
+					await this.publish(db, current, target, user.id, user.name, 'Published by a steward: accepted while the published layer had no audience.', author, 'accepted')
+					return true
+				})
+				if (!done) continue
+				published++
+				await this.annotations.announceById(record.id)
+				await this.listener?.decided(user, record.id, { verdict: 'approve', status: 'published', reason: 'Accepted earlier; now published.' })
+			} catch (error) {
+				if (!(error instanceof AnnotationError)) throw error
+				left.push({ annotationId: record.id, reason: error.message })
+			}
+		}
+		return { published, left }
 	}
 
 	/** Retracts the current published version with a public notice; it stays resolvable, marked retracted. */
@@ -264,11 +399,59 @@ export class PublicationService {
 		return (await findVersionById(this.db, current.id))!
 	}
 
-	/** Freezes the document's live text as its next edition, and carries forward the published annotations whose words are unchanged in it. */
-	async freezeEdition(user: User, documentId: string): Promise<{ edition: EditionRow; carried: number; left: number }> {
+	/**
+	 * What freezing the live text now would do, without freezing: the
+	 * paragraphs changed since the latest edition, and how the published
+	 * annotations would fare by the rules freezeEdition and carryForward
+	 * apply: carried over exactly, left for a person to confirm (approximate,
+	 * or exact on words that changed), or left on their edition (orphaned).
+	 */
+	async freezePreview(user: User, documentId: string): Promise<FreezePreview> {
 		const document = await findDocument(this.db, documentId)
 		if (!document) throw new AnnotationError(404, 'Document not found.')
 		await this.require(user, document.groupId, 'edition.freeze')
+		const latest = await findEditionContent(this.db, documentId)
+		const live = await this.editions.preview(documentId)
+		if (!live) throw new AnnotationError(409, `The text has not changed since edition ${latest?.number ?? 1}.`)
+		const counts = { exact: 0, confirm: 0, orphaned: 0 }
+		for (const record of await listDocumentAnnotations(this.db, documentId)) {
+			if (record.parentId || !record.anchor) continue
+			const current = currentVersion(await listVersions(this.db, record.id))
+			if (!current) continue
+			const placement = placeIn(live.context, record.anchor)
+			if (placement.status === 'orphaned' || !placement.anchor) counts.orphaned++
+			else if (placement.status === 'exact' && placement.anchor.quote.exact === current.exact) counts.exact++
+			else counts.confirm++
+		}
+		live.context.ydoc.destroy()
+		return {
+			documentId,
+			title: document.title,
+			latestEditionNumber: latest?.number ?? null,
+			nextEditionNumber: (latest?.number ?? 0) + 1,
+			contentHash: live.contentHash,
+			changes: paragraphDiff(latest?.plainText ?? '', live.plainText),
+			annotations: counts,
+		}
+	}
+
+	/**
+	 * Freezes the document's live text as its next edition, and carries
+	 * forward the published annotations whose words are unchanged in it.
+	 * With `expectedHash` (from a preview) it refuses a text that changed
+	 * since: the steward confirmed what they saw, not what came after.
+	 */
+	async freezeEdition(user: User, documentId: string, expectedHash?: string): Promise<{ edition: EditionRow; carried: number; left: number }> {
+		const document = await findDocument(this.db, documentId)
+		if (!document) throw new AnnotationError(404, 'Document not found.')
+		await this.require(user, document.groupId, 'edition.freeze')
+		if (expectedHash !== undefined) {
+			const live = await this.editions.preview(documentId)
+			live?.context.ydoc.destroy()
+			if (live && live.contentHash !== expectedHash) {
+				throw new AnnotationError(409, 'The text has changed since the preview: look at the preview again before freezing.')
+			}
+		}
 		const edition = await this.editions.freeze(documentId, document.title, user.id)
 		if (!edition) {
 			const latest = await findEditionContent(this.db, documentId)
@@ -298,6 +481,12 @@ export class PublicationService {
 		if (!Number.isInteger(policy.approvalQuorum) || policy.approvalQuorum < 1 || policy.approvalQuorum > 10) {
 			throw new AnnotationError(400, 'The quorum is a whole number from 1 to 10.')
 		}
+		const stewards = (await listMembers(this.db, groupId)).filter((m) => isSteward(m.role)).length
+		if (policy.requiresApproval && policy.approvalQuorum > stewards) {
+			throw new QuorumPolicyError(
+				`This group has ${stewards} ${stewards === 1 ? 'moderator or owner' : 'moderators and owners'}; a quorum of ${policy.approvalQuorum} could never be met.`,
+			)
+		}
 		await setGroupPolicy(this.db, groupId, policy)
 	}
 
@@ -316,6 +505,8 @@ export class PublicationService {
 			const decisions = await listDecisions(this.db, record.id, record.submissionRound)
 			const versions = await listVersions(this.db, record.id)
 			items.push({
+				standing: await this.quorumStanding(record, group),
+				publishes: approvalPublishes(await this.audienceOf(record, group)),
 				record,
 				documentTitle: entry.documentTitle,
 				parent: record.parentId ? (parents.get(record.parentId) ?? null) : null,
@@ -327,7 +518,60 @@ export class PublicationService {
 			})
 		}
 		const reports = await this.reportsWithVersions(await listOpenReports(this.db, groupId))
-		return { group, items, reports, quorum: group.requiresApproval ? group.approvalQuorum : 1 }
+		return {
+			group,
+			items,
+			reports,
+			quorum: group.requiresApproval ? group.approvalQuorum : 1,
+			accepted: await this.acceptedByDocument(groupId, group),
+			viewerIsOwner: (await findRole(this.db, groupId, user.id)) === 'owner',
+		}
+	}
+
+	/** Per document of the group with accepted items: how many, and whether its audience now lets them be published. */
+	async acceptedByDocument(groupId: string, group?: Group) {
+		const g = group ?? (await this.group(groupId))
+		const counts = new Map<string, number>()
+		for (const row of await listAccepted(this.db, groupId)) counts.set(row.documentId, (counts.get(row.documentId) ?? 0) + 1)
+		const out = []
+		for (const [documentId, count] of counts) {
+			const document = await findDocument(this.db, documentId)
+			if (!document) continue
+			const audience = effectiveAudience(g.publishedAudience, document.publishedAudience)
+			out.push({ documentId, title: document.title, count, audience, publishable: approvalPublishes(audience) })
+		}
+		return out
+	}
+
+	/** The versions that stand in a group now, newest first, for a moderator to retract. */
+	async publishedInGroup(user: User, groupId: string) {
+		await this.require(user, groupId, 'annotation.retract')
+		return (await listCurrentVersionsInGroup(this.db, groupId)).reverse()
+	}
+
+	/**
+	 * Adds to the views of annotations sent back (changes requested,
+	 * rejected) the decision and its reason, for their author and the
+	 * group's stewards only: another member, in an anonymous group above all,
+	 * must not learn what the board said of someone else's review.
+	 */
+	async withDecisions(user: User, documentId: string, views: AnnotationView[]): Promise<AnnotationView[]> {
+		const document = await findDocument(this.db, documentId)
+		if (!document) return views
+		const steward = isSteward(await findRole(this.db, document.groupId, user.id))
+		const out: AnnotationView[] = []
+		for (const view of views) {
+			if ((view.status !== 'changes_requested' && view.status !== 'rejected') || !(steward || view.creator?.id === user.id)) {
+				out.push(view)
+				continue
+			}
+			const record = await findAnnotation(this.db, view.id)
+			const last = record
+				? (await listDecisions(this.db, record.id, record.submissionRound)).filter((d) => d.verdict === 'request_changes' || d.verdict === 'reject').at(-1)
+				: undefined
+			out.push(last ? { ...view, decision: { verdict: last.verdict as 'request_changes' | 'reject', reason: last.reason, at: last.createdAt.toISOString() } } : view)
+		}
+		return out
 	}
 
 	/** An annotation's audit trail, for the group's members (drafts: their author). */
@@ -367,21 +611,54 @@ export class PublicationService {
 	/** Publishes without a person where the group's policy needs no approval, if the placement allows it. */
 	private async tryPublishUnderPolicy(annotationId: string) {
 		const record = await findAnnotation(this.db, annotationId)
-		if (record) await this.ensureEdition(record, null)
+		if (!record) return
+		const group = await this.group(record.groupId)
+		const publishes = approvalPublishes(await this.audienceOf(record, group))
+		const author = publishes ? await this.publishedAuthor(record, group) : null
+		if (publishes) await this.ensureEdition(record, null)
 		await this.db.transaction(async (tx) => {
 			const db = tx as unknown as Database
 			await lockAnnotation(db, annotationId)
 			const record = await findAnnotation(db, annotationId)
 			if (!record || record.status !== 'submitted') return
+			if (!author) {
+				await this.accept(db, record, null, 'Scholion', 'This group accepts submissions without approval.')
+				return
+			}
 			try {
 				const target = await this.publicationTarget(db, record, null, false)
-				await this.publish(db, record, target, null, 'Scholion', 'Published: this group publishes submissions without approval.')
+				await this.publish(db, record, target, null, 'Scholion', 'Published: this group publishes submissions without approval.', author)
 			} catch (error) {
 				if (!(error instanceof AnnotationError)) throw error
 				// It waits in the queue for a person, saying why.
 				await this.log(record, null, 'Scholion', 'submitted', 'submitted', `Not published automatically: ${error.message}`, null, db)
 			}
 		})
+	}
+
+	/** The audience of the annotation's document: its own override, else its group's. */
+	private async audienceOf(record: Pick<AnnotationRecord, 'documentId'>, group: Group): Promise<Audience> {
+		const document = await findDocument(this.db, record.documentId)
+		return effectiveAudience(group.publishedAudience, document?.publishedAudience)
+	}
+
+	/**
+	 * The name a version is published under: the author's pseudonym on the
+	 * document while the group's mode is not `named`, else their name. Asked
+	 * before the publishing transaction, since assigning a pseudonym may need
+	 * a retry that a transaction could not survive.
+	 */
+	private async publishedAuthor(record: Pick<AnnotationRecord, 'documentId' | 'creatorId' | 'creatorName'>, group: Group): Promise<PublishedAuthor> {
+		if (!publishesUnderPseudonym(group.identityMode)) return { name: record.creatorName ?? 'Someone', anonymous: false }
+		if (!record.creatorId) return { name: 'Someone', anonymous: true }
+		const number = (await pseudonymNumbers(this.db, record.documentId, [record.creatorId])).get(record.creatorId)!
+		return { name: pseudonymLabel(number), anonymous: true }
+	}
+
+	/** Approval under audience `none`: the decision is the outcome, nothing is frozen or published. */
+	private async accept(db: Database, record: AnnotationRecord, actorId: string | null, actorName: string, reason: string) {
+		await setAnnotationStatus(db, record.id, { status: 'accepted' })
+		await this.log(record, actorId, actorName, 'submitted', 'accepted', `${reason} Accepted; nothing is published (this document's published layer has no audience).`, null, db)
 	}
 
 	/**
@@ -432,7 +709,16 @@ export class PublicationService {
 		}
 	}
 
-	private async publish(db: Database, record: AnnotationRecord, target: PublicationTarget, actorId: string | null, actorName: string, reason: string): Promise<VersionRow> {
+	private async publish(
+		db: Database,
+		record: AnnotationRecord,
+		target: PublicationTarget,
+		actorId: string | null,
+		actorName: string,
+		reason: string,
+		author: PublishedAuthor,
+		from: AnnotationStatus = 'submitted',
+	): Promise<VersionRow> {
 		const versions = await listVersions(db, record.id)
 		const number = (versions.at(-1)?.number ?? 0) + 1
 		await supersedeVersions(db, record.id, number)
@@ -447,7 +733,8 @@ export class PublicationService {
 			body: record.body,
 			tags: record.tags,
 			authorId: record.creatorId,
-			authorName: record.creatorName ?? 'Someone',
+			authorName: author.name,
+			authorAnonymous: author.anonymous,
 			exact: target.selector?.exact ?? null,
 			prefix: target.selector?.prefix ?? null,
 			suffix: target.selector?.suffix ?? null,
@@ -457,7 +744,7 @@ export class PublicationService {
 		})
 		await setAnnotationStatus(db, record.id, { status: 'published' })
 		const edition = target.editionNumber ?? (await findEditionContentById(db, target.editionId))?.number
-		await this.log(record, actorId, actorName, 'submitted', 'published', `${reason} Published as version ${number} on edition ${edition}.`, number, db)
+		await this.log(record, actorId, actorName, from, 'published', `${reason} Published as version ${number} on edition ${edition}.`, number, db)
 		return version
 	}
 
@@ -603,6 +890,24 @@ export class PublicationService {
 	}
 }
 
+export interface FreezePreview {
+	documentId: string
+	title: string
+	latestEditionNumber: number | null
+	nextEditionNumber: number
+	/** Identifies the previewed text; the confirmation freezes only that text. */
+	contentHash: string
+	changes: ParagraphChange[]
+	/** Published annotations: carried over exactly, needing a person's confirmation, staying on their edition. */
+	annotations: { exact: number; confirm: number; orphaned: number }
+}
+
+/** Who a version names: a real name, or a pseudonym (then the version never shows its author's account). */
+interface PublishedAuthor {
+	name: string
+	anonymous: boolean
+}
+
 interface PublicationTarget {
 	editionId: string
 	editionNumber: number | null
@@ -623,6 +928,13 @@ export class PlacementConfirmationError extends AnnotationError {
 	}
 }
 
+/** A quorum the group's stewards could never meet; shown next to the quorum field. */
+export class QuorumPolicyError extends AnnotationError {
+	constructor(message: string) {
+		super(400, message)
+	}
+}
+
 export class ReportLimitError extends AnnotationError {
 	constructor() {
 		super(409, `Too many reports from your address: at most ${reportsPerHour} an hour. Try again later.`)
@@ -638,6 +950,10 @@ function withoutGenerated(version: VersionRow) {
 function currentVersion(versions: VersionRow[]): VersionRow | undefined {
 	for (let i = versions.length - 1; i >= 0; i--) if (versions[i]!.standing === 'published') return versions[i]
 	return undefined
+}
+
+export function eligibleWords(n: number): string {
+	return `${n} eligible ${n === 1 ? 'steward' : 'stewards'}`
 }
 
 function statusWords(status: AnnotationStatus): string {

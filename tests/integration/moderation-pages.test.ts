@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { findUserByEmail, type User } from '#db/queries/accounts.ts'
+import { eq } from 'drizzle-orm'
 import { findGroup } from '#db/queries/groups.ts'
+import { groups } from '#db/schema/index.ts'
 import { findAnnotation } from '#db/queries/annotations.ts'
 import { listVersions } from '#db/queries/publication.ts'
 import { documentFragmentName } from '#app/editor/yjs.ts'
@@ -37,6 +39,8 @@ beforeAll(async () => {
 	}
 	clients.outsider = await signUp(app.url, { email: 'outsider@example.org', name: 'Olga Outside' })
 	await app.server.publication.setPolicy(users.owner, board, { requiresApproval: true, approvalQuorum: 2 })
+	// These pages are about publishing: the board's layer is public here (approval under `none` is editorial-workflow.test.ts).
+	await app.database.db.update(groups).set({ publishedAudience: 'public' }).where(eq(groups.id, board))
 })
 afterAll(async () => {
 	await app?.close()
@@ -58,6 +62,12 @@ function words(html: string): string {
 async function page(client: FormClient, path = queuePath) {
 	const response = await client.get(path)
 	return { status: response.status, text: words(await response.text()) }
+}
+
+/** The queue's "Waiting for a decision" section alone (the page also lists what is published). */
+function waitingSection(text: string): string {
+	return text.slice(text.indexOf('Waiting for a decision'), text.indexOf('Reports from readers'))
+			.split(/Published \(\d+\)/)[0]!
 }
 
 async function post(client: FormClient, fields: Record<string, string>, path = queuePath) {
@@ -136,7 +146,7 @@ describe('deciding through the form', () => {
 		const second = await post(clients.owner, { intent: 'approve', annotationId: a.id, reason: 'Agreed.' })
 		expect(second.text).toContain('published as version 1')
 		expect(await statusOf(a.id)).toBe('published')
-		expect((await page(clients.owner)).text).not.toContain('Which archive reports this?')
+		expect(waitingSection((await page(clients.owner)).text)).not.toContain('Which archive reports this?')
 		const groupPage = await clients.owner.get(`/groups/${board}`)
 		expect(await groupPage.text()).toContain(`href="/read/${manuscript}/e/1"`)
 	})
@@ -235,9 +245,14 @@ describe('policy', () => {
 		expect((await post(clients.moderator, { intent: 'policy', requiresApproval: 'on', approvalQuorum: '3' })).status).toBe(403)
 		expect((await page(clients.moderator)).text).not.toContain('Moderation policy')
 
-		const saved = await post(clients.owner, { intent: 'policy', requiresApproval: 'on', approvalQuorum: '3' })
-		expect(saved.text).toContain('Policy saved: 3 approvals publish a submission.')
-		expect(await findGroup(app.database.db, board)).toMatchObject({ approvalQuorum: 3, requiresApproval: true })
+		// The board has an owner and a moderator: a quorum of three could never be met.
+		const impossible = await post(clients.owner, { intent: 'policy', requiresApproval: 'on', approvalQuorum: '3' })
+		expect(impossible.status).toBe(400)
+		expect(impossible.text).toContain('This group has 2 moderators and owners; a quorum of 3 could never be met.')
+		expect(await findGroup(app.database.db, board)).toMatchObject({ approvalQuorum: before!.approvalQuorum })
+		const saved = await post(clients.owner, { intent: 'policy', requiresApproval: 'on', approvalQuorum: '2' })
+		expect(saved.text).toContain('Policy saved: 2 approvals publish a submission.')
+		expect(await findGroup(app.database.db, board)).toMatchObject({ approvalQuorum: 2, requiresApproval: true })
 		await post(clients.owner, { intent: 'policy', requiresApproval: 'on', approvalQuorum: '1' })
 	})
 })
@@ -285,13 +300,20 @@ describe('reports and editions', () => {
 			const first = room.doc.getXmlFragment(documentFragmentName).get(0) as Y.XmlElement
 			room.doc.transact(() => (first.get(0) as Y.XmlText).insert(0, 'Revised. '), 'test')
 		})
-		const frozen = await post(clients.moderator, { intent: 'freeze', documentId: manuscript })
+		// The queue's freeze leads to the preview; only the preview's confirmation freezes.
+		const asked = await clients.moderator.post(queuePath, { intent: 'freeze', documentId: manuscript })
+		expect(asked.status).toBe(303)
+		expect(asked.headers.get('location')).toBe(`/documents/${manuscript}/editions/new`)
+		const preview = await clients.moderator.get(`/documents/${manuscript}/editions/new`)
+		const html = await preview.text()
+		expect(words(html)).toContain('Freeze edition 2')
+		const contentHash = /name="contentHash" value="(sha256:[0-9a-f]{64})"/.exec(html)![1]!
+		const frozen = await post(clients.moderator, { intent: 'confirm', contentHash }, `/documents/${manuscript}/editions/new`)
 		expect(frozen.status).toBe(200)
 		expect(frozen.text).toMatch(/Edition 2 of “Manuscript under review: Stalin, 1924 – 1953” frozen; \d+ published annotations? carried forward/)
-		expect(frozen.text).toContain('Edition 2')
-		const again = await post(clients.moderator, { intent: 'freeze', documentId: manuscript })
-		expect(again.status).toBe(409)
+		const again = await page(clients.moderator, `/documents/${manuscript}/editions/new`)
 		expect(again.text).toContain('The text has not changed since edition 2.')
+		expect(again.text).not.toContain('Freeze edition 3')
 		expect((await post(clients.moderator, { intent: 'freeze', documentId: demoDocuments[0].id })).status).toBe(404)
 		expect((await post(clients.moderator, { intent: 'freeze', documentId: forged })).status).toBe(404)
 		expect((await post(clients.moderator, { intent: 'freeze', documentId: manuscript }, `/groups/${seminar}/moderation`)).status).toBe(404)

@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
 import { findUserByEmail, type User } from '#db/queries/accounts.ts'
 import { listTransitions, listVersions } from '#db/queries/publication.ts'
+import { groups } from '#db/schema/index.ts'
 import { demoDocuments, demoGroups, seedDemo } from '#seeds/demo.ts'
 import { startTestApp, type TestApp } from '#tests/support/app.ts'
 import { anchorFor } from '#tests/support/annotations.ts'
@@ -20,6 +21,8 @@ beforeAll(async () => {
 	for (const role of ['owner', 'moderator', 'reviewer', 'reader'] as const) {
 		users[role] = (await findUserByEmail(app.database.db, `${role}@scholion.test`))!
 	}
+	// This workflow publishes: the board's layer is public here (approval under `none` is editorial-workflow.test.ts).
+	await app.database.db.update(groups).set({ publishedAudience: 'public' }).where(eq(groups.id, board))
 })
 afterAll(async () => {
 	await app?.close()

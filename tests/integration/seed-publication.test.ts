@@ -69,8 +69,9 @@ describe('the published demo', () => {
 describe('seeding again on a later start', () => {
 	test('leaves a policy the owner has changed since as it is', async () => {
 		const owner = (await findUserByEmail(app.database.db, 'owner@scholion.test'))!
-		await app.server.publication.setPolicy(owner, demoGroups.board.id, { requiresApproval: true, approvalQuorum: 3 })
+		// The seed asks for two; the board's two stewards could meet no more, so the owner chose one.
+		await app.server.publication.setPolicy(owner, demoGroups.board.id, { requiresApproval: true, approvalQuorum: 1 })
 		expect((await seedDemo(app.database.db, { published: true })).created).toBe(false)
-		expect((await findGroup(app.database.db, demoGroups.board.id))?.approvalQuorum).toBe(3)
+		expect((await findGroup(app.database.db, demoGroups.board.id))?.approvalQuorum).toBe(1)
 	})
 })

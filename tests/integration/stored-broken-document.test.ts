@@ -176,13 +176,17 @@ describe('a document broken in storage (unknown node, bad attribute, bare text, 
 		expect(csv.status).toBe(200)
 		expect(csv.text).toContain('open debate in the Party ceased')
 
-		const frozen = await clients.moderator.post(`/groups/${seminar}/moderation`, { intent: 'freeze', documentId: stalin })
+		// Freezing goes through its preview: the confirmation carries the previewed text's hash.
+		const preview = await clients.moderator.get(`/documents/${stalin}/editions/new`)
+		expect(preview.status).toBe(200)
+		const contentHash = /name="contentHash" value="(sha256:[0-9a-f]{64})"/.exec(await preview.text())![1]!
+		const frozen = await clients.moderator.post(`/documents/${stalin}/editions/new`, { intent: 'confirm', contentHash })
 		expect(frozen.status).toBe(200)
 		expect(await frozen.text()).toContain('Edition 1')
 	})
 
 	test('annotating or freezing the damaged document itself is refused with a clear message', async () => {
-		const frozen = await clients.moderator.post(`/groups/${seminar}/moderation`, { intent: 'freeze', documentId: brokenId })
+		const frozen = await clients.moderator.get(`/documents/${brokenId}/editions/new`)
 		expect(frozen.status).toBe(409)
 		expect(await frozen.text()).toContain('This document is damaged and must be repaired first')
 		const anchor = await app.server.collab.withDocument(stalin, (room) => {

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { AnnotationStore, Thread } from '#app/annotations/client.ts'
-import { motivationLabels, type AnnotationStatus, type AnnotationView } from '#app/annotations/types.ts'
+import { motivationLabels, type AnnotationDecisionView, type AnnotationStatus, type AnnotationView } from '#app/annotations/types.ts'
 import { StatusBadge } from '#app/components/moderation/StatusBadge.tsx'
 import { Composer } from './Composer.tsx'
 
@@ -92,6 +92,7 @@ export function ThreadCard({
 			) : (
 				<AnnotationBody annotation={root} />
 			)}
+			{root.decision ? <DecisionNote decision={root.decision} /> : null}
 			{root.tags.length > 0 ? (
 				<ul className="tags" aria-label="Tags">
 					{root.tags.map((tag) => (
@@ -166,6 +167,7 @@ export function ThreadCard({
 					</button>
 				) : null}
 			</div>
+			{viewer.canModerate && root.status === 'published' && mode === 'view' ? <RetractForm annotationId={root.id} documentId={root.documentId} /> : null}
 			{replies.length > 0 ? (
 				<ol className="replies" aria-label="Replies">
 					{replies.map((reply) => (
@@ -195,6 +197,36 @@ export function ThreadCard({
 				</p>
 			) : null}
 		</article>
+	)
+}
+
+/** Why the annotation came back: the reason its author needs to revise it, in the thread itself. */
+function DecisionNote({ decision }: { decision: AnnotationDecisionView }) {
+	return (
+		<p className="decision-note" role="note">
+			<strong>{decision.verdict === 'reject' ? 'Rejected' : 'Changes requested'}:</strong> {decision.reason}
+		</p>
+	)
+}
+
+/**
+ * A steward's retraction from the margin: a plain form posted to the
+ * history page (which retracts and comes back here), so it needs no script.
+ */
+function RetractForm({ annotationId, documentId }: { annotationId: string; documentId: string }) {
+	return (
+		<details className="retract">
+			<summary>Retract</summary>
+			<form method="post" action={`/annotations/${annotationId}/history`}>
+				<input type="hidden" name="intent" value="retract" />
+				<input type="hidden" name="returnTo" value={`/documents/${documentId}`} />
+				<label htmlFor={`retract-notice-${annotationId}`}>Public notice in its place</label>
+				<textarea id={`retract-notice-${annotationId}`} name="notice" required maxLength={2000} rows={2} />
+				<button type="submit" className="danger">
+					Retract the published version
+				</button>
+			</form>
+		</details>
 	)
 }
 

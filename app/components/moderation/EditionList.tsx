@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { Link } from '@remix-run/react'
 import { Time } from './QuoteInContext.tsx'
 import type { DocumentEditions } from './types.ts'
 
@@ -22,13 +22,12 @@ export function EditionList({ documents, canFreeze }: { documents: DocumentEditi
 						</ul>
 					)}
 					{canFreeze ? (
-						<Form method="post" preventScrollReset>
-							<input type="hidden" name="intent" value="freeze" />
-							<input type="hidden" name="documentId" value={doc.id} />
-							<button type="submit" className="secondary" aria-label={`Freeze a new edition of “${doc.title}”`}>
-								Freeze a new edition
-							</button>
-						</Form>
+						<p>
+							{/* A preview first: the changes and what happens to published annotations; it freezes only when confirmed there. */}
+							<Link to={`/documents/${doc.id}/editions/new`} aria-label={`Freeze a new edition of “${doc.title}”: preview first`}>
+								Freeze a new edition…
+							</Link>
+						</p>
 					) : null}
 				</li>
 			))}

@@ -30,7 +30,7 @@ export function PolicyForm({
 				max={10}
 				step={1}
 				defaultValue={values?.approvalQuorum ?? String(policy.approvalQuorum)}
-				hint="A whole number from 1 to 10. Nobody approves their own annotation."
+				hint="A whole number from 1 to 10, and at most the number of moderators and owners: only they approve, and nobody approves their own annotation."
 				error={errors?.approvalQuorum}
 			/>
 			<div className="actions">

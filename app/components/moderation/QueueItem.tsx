@@ -10,7 +10,7 @@ const verdictWords: Record<Verdict, string> = {
 	approve: 'approved',
 	request_changes: 'asked for changes',
 	reject: 'rejected',
-	override: 'published over an unreachable quorum',
+	override: 'overrode the unreachable quorum',
 }
 
 /**
@@ -113,7 +113,20 @@ export function QueueItem({
 					))}
 				</ul>
 			) : null}
-			<PlacementNote placement={item.placement} documentTitle={item.documentTitle} />
+			{item.unreachable ? (
+				<p className="placement placement-orphaned" data-unreachable="true">
+					<strong>
+						Quorum unreachable: {item.unreachable.eligible} eligible {item.unreachable.eligible === 1 ? 'steward' : 'stewards'}, quorum{' '}
+						{item.unreachable.quorum}.
+					</strong>{' '}
+					Only owners and moderators who did not write it count. An owner may decide over the quorum, with a reason, or lower the quorum.
+				</p>
+			) : null}
+			{item.publishes ? (
+				<PlacementNote placement={item.placement} documentTitle={item.documentTitle} />
+			) : (
+				<p className="placement placement-none">Approval accepts it: the decision is recorded, nothing is frozen or published (this document’s published layer has no audience).</p>
+			)}
 			<p className="small">
 				<a href={`/annotations/${item.id}/history`}>History of this annotation</a>
 			</p>
@@ -170,11 +183,38 @@ export function QueueItem({
 					</div>
 				</Form>
 			)}
+			{item.mayOverride ? <OverrideForm item={item} kind={kind} author={author} /> : null}
 			{note ? (
 				<p className="blocked-note" role="alert">
 					{note}
 				</p>
 			) : null}
 		</article>
+	)
+}
+
+/** An owner's decision over an unreachable quorum: it publishes (or accepts) at once, and needs a reason for the audit log. */
+function OverrideForm({ item, kind, author }: { item: QueueItemView; kind: string; author: string }) {
+	const reasonId = `override-reason-${item.id}`
+	const verb = item.publishes ? 'publish' : 'accept'
+	return (
+		<Form method="post" preventScrollReset className="decision-form override-form" aria-label={`Override the quorum for the ${kind.toLowerCase()} by ${author}`}>
+			<input type="hidden" name="annotationId" value={item.id} />
+			<div className="field">
+				<label htmlFor={reasonId}>Reason to {verb} it over the unreachable quorum (goes into the audit log)</label>
+				<textarea id={reasonId} name="reason" rows={2} required maxLength={2000} />
+			</div>
+			{item.publishes && item.placement.status === 'fuzzy' ? (
+				<label className="radio-row">
+					<input type="checkbox" name="confirmPlacement" value="on" />
+					<span>Confirm the approximate placement on edition {item.placement.editionNumber}</span>
+				</label>
+			) : null}
+			<div className="actions">
+				<button type="submit" name="intent" value="override" className="secondary">
+					Override the quorum and {verb}
+				</button>
+			</div>
+		</Form>
 	)
 }

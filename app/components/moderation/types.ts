@@ -61,6 +61,43 @@ export interface QueueItemView {
 	placement: PlacementView
 	/** Why the viewer cannot decide on it, or null when they can. */
 	blocked: string | null
+	/** False under audience `none`: the quorum accepts it, nothing is published. */
+	publishes: boolean
+	/** Too few eligible stewards (owners and moderators who did not write it) to ever meet the quorum. */
+	unreachable: { eligible: number; quorum: number } | null
+	/** The viewer is an owner who may override the unreachable quorum (not the item's author). */
+	mayOverride: boolean
+}
+
+/** A document with items accepted while its published layer had no audience. */
+export interface AcceptedView {
+	documentId: string
+	title: string
+	count: number
+	/** Its audience lets them be published now. */
+	publishable: boolean
+}
+
+/** A version that stands now, for a moderator to retract. */
+export interface PublishedItemView {
+	annotationId: string
+	documentTitle: string
+	versionNumber: number
+	authorName: string
+	exact: string | null
+	bodyHtml: string
+	publishedAt: string
+}
+
+/** What freezing would do, shown before confirming (moderation.ts freezePreview). */
+export interface FreezePreviewView {
+	documentId: string
+	title: string
+	latestEditionNumber: number | null
+	nextEditionNumber: number
+	contentHash: string
+	changes: { kind: 'same' | 'added' | 'removed'; paragraphs: string[] }[]
+	annotations: { exact: number; confirm: number; orphaned: number }
 }
 
 export interface ReportView {
@@ -97,7 +134,7 @@ export interface QueueFilters {
 export interface DecisionReport {
 	annotationId: string
 	label: string
-	outcome: 'published' | 'waiting' | 'decided' | 'refused'
+	outcome: 'published' | 'accepted' | 'waiting' | 'decided' | 'refused'
 	message: string
 	/** For a refusal: the service's HTTP status (403, 404, 409 …). */
 	status?: number
