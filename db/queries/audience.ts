@@ -1,6 +1,6 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { asc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../client.ts'
-import { annotationVersions, documents, groups, memberships } from '../schema/index.ts'
+import { annotations, annotationVersions, documents, editions, groups, memberships } from '../schema/index.ts'
 import type { Role } from './groups.ts'
 
 /**
@@ -67,6 +67,43 @@ export async function listReadablePublishedDocuments(
 		from ${documents} d join ${groups} g on g.id = d.group_id
 		where d.group_id = ${groupId}::uuid and ${readablePublishedDocument(sql`d.id`, viewerId)}`)) as unknown as {
 		rows: { id: string; audience: 'public' | 'members' | 'none' }[]
+	}
+	return result.rows
+}
+
+type AudienceValue = 'public' | 'members' | 'none'
+
+export async function setGroupAudience(db: Database, groupId: string, audience: AudienceValue) {
+	await db.update(groups).set({ publishedAudience: audience }).where(eq(groups.id, groupId))
+}
+
+/** A document's own audience, or null to follow its group's. */
+export async function setDocumentAudience(db: Database, documentId: string, audience: AudienceValue | null) {
+	await db.update(documents).set({ publishedAudience: audience }).where(eq(documents.id, documentId))
+}
+
+/** A group's documents with their own audience (null: the group's), for the settings page. */
+export async function listDocumentAudiences(db: Database, groupId: string) {
+	return db
+		.select({ id: documents.id, title: documents.title, audience: documents.publishedAudience })
+		.from(documents)
+		.where(eq(documents.groupId, groupId))
+		.orderBy(asc(documents.title), asc(documents.id))
+}
+
+/**
+ * What each document of a group has that an audience decides over: its
+ * editions, the published versions that stand (the permalinks a reader can
+ * follow), and the accepted reviews that were never published.
+ */
+export async function countPublishedPerDocument(db: Database, groupId: string) {
+	const result = (await db.execute(sql`
+		select d.id::text as "documentId",
+			(select count(*) from ${editions} e where e.document_id = d.id)::int as editions,
+			(select count(*) from ${annotationVersions} v where v.document_id = d.id and v.standing = 'published')::int as versions,
+			(select count(*) from ${annotations} a where a.document_id = d.id and a.status = 'accepted')::int as accepted
+		from ${documents} d where d.group_id = ${groupId}::uuid`)) as unknown as {
+		rows: { documentId: string; editions: number; versions: number; accepted: number }[]
 	}
 	return result.rows
 }
