@@ -107,3 +107,8 @@ export async function countPublishedPerDocument(db: Database, groupId: string) {
 	}
 	return result.rows
 }
+
+export async function findGroupAudience(db: Database, groupId: string): Promise<AudienceValue | null> {
+	const [row] = await db.select({ audience: groups.publishedAudience }).from(groups).where(eq(groups.id, groupId))
+	return row?.audience ?? null
+}
