@@ -9,7 +9,7 @@ export function AudienceNotice({ audience, groupName }: { audience: Audience; gr
 	if (audience !== 'members') return null
 	return (
 		<p className="notice audience-notice" role="note">
-			Visible to members of {groupName} only.
+			{`Visible to members of ${groupName} only.`}
 		</p>
 	)
 }
