@@ -32,12 +32,17 @@ export const demoGroups = {
 		kind: 'seminar',
 		description:
 			'We read contested sources closely: mark each claim, ask where it comes from, and separate evidence from assertion.',
+		// A seminar keeps its published layer to its members by default; the demo opens it on purpose,
+		// so that the public reader, feeds and search have something to show.
+		publishedAudience: 'public',
 	},
 	board: {
 		id: '5c1e0000-0000-4000-8000-000000000002',
 		name: 'Editorial board',
 		kind: 'editorial_board',
 		description: 'Private review of manuscripts before the board decides which review annotations stand.',
+		// A board's default: its decisions are recorded, nothing of the manuscript or its reviews is published.
+		publishedAudience: 'none',
 	},
 } as const
 

@@ -1,9 +1,10 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { AudienceNotice } from '#app/components/reader/AudienceNotice.tsx'
 import { Permalink } from '#app/components/reader/Permalink.tsx'
 import { permalinkHeaders, permalinkMeta } from '#app/components/reader/meta.ts'
 import stylesheet from '#app/components/reader/reader.css?url'
-import { loadPermalinkPage, reportPublishedVersion, requireIdParam } from '#app/utils/reader.server.ts'
+import { grantHeaders, grantShown, loadPermalinkPage, reportPublishedVersion, requireIdParam } from '#app/utils/reader.server.ts'
 
 /**
  * /a/:annotationId — the annotation's current version (the newest, once
@@ -15,16 +16,22 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet
 export const meta: MetaFunction<typeof loader> = ({ data }) => permalinkMeta(data)
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
-	const page = await loadPermalinkPage(context, requireIdParam(params.annotationId))
-	return data(page, { headers: permalinkHeaders() })
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+	const { page, grant } = await loadPermalinkPage(request, context, requireIdParam(params.annotationId))
+	return data({ ...page, audience: grantShown(grant) }, { headers: grantHeaders(grant, permalinkHeaders()) })
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-	const outcome = await reportPublishedVersion(context, await request.formData(), requireIdParam(params.annotationId))
+	const outcome = await reportPublishedVersion(request, context, requireIdParam(params.annotationId))
 	return data(outcome, { status: outcome.status === 'sent' ? 200 : outcome.code, headers: permalinkHeaders() })
 }
 
 export default function CurrentVersionRoute() {
-	return <Permalink page={useLoaderData<typeof loader>()} report={useActionData<typeof action>()} />
+	const page = useLoaderData<typeof loader>()
+	return (
+		<>
+			<AudienceNotice {...page.audience} />
+			<Permalink page={page} report={useActionData<typeof action>()} />
+		</>
+	)
 }

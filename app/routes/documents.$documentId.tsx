@@ -1,6 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { DocumentView } from '#app/components/DocumentView.tsx'
+import { audienceShort } from '#app/components/moderation/AudienceForm.tsx'
+import { effectiveAudience } from '#app/policy/identity.ts'
 import { Editor } from '#app/components/Editor.tsx'
 import { describeDamage, isDamaged } from '#app/editor/salvage.ts'
 import { useLinkedAnnotation } from '#app/components/annotations/useLinkedAnnotation.ts'
@@ -17,6 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const user = await requireUser(request, context)
 	const access = await requireDocumentAccess(context, user, params.documentId)
+	const audience = effectiveAudience(access.group.publishedAudience, access.document.publishedAudience)
 	const { doc, damage } = await loadDocumentForReading(context, user, access.document.id)
 	return {
 		group: { id: access.group.id, name: access.group.name },
@@ -37,10 +40,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		links: {
 			dashboard: access.can('dashboard.view'),
 			export: access.can('annotation.read'),
-			// The public edition, once one is frozen (the reader's own 404 otherwise).
-			reader: (await context.publication.published.editions(access.document.id)).length > 0,
+			// The published edition, once one is frozen and its audience lets anyone read it (the reader's own 404 otherwise).
+			reader: audience !== 'none' && (await context.publication.published.editions(access.document.id)).length > 0,
 		},
 		user: { id: user.id, name: user.name, color: user.color },
+		audience,
 	}
 }
 
@@ -56,7 +60,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function DocumentPage() {
-	const { group, document, doc, damage, canWrite, isMember, user, annotations, links } = useLoaderData<typeof loader>()
+	const { group, document, doc, damage, canWrite, isMember, user, annotations, links, audience } = useLoaderData<typeof loader>()
 	useLinkedAnnotation()
 	useJumpToOffset()
 	return (
@@ -90,9 +94,10 @@ export default function DocumentPage() {
 				{links.reader ? (
 					<>
 						{' · '}
-						<a href={`/read/${document.id}`}>Public edition</a>
+						<a href={`/read/${document.id}`}>{audience === 'public' ? 'Public edition' : 'Published edition'}</a>
 					</>
 				) : null}
+				{' · '}Published layer: {audienceShort[audience]}
 			</p>
 			{damage ? (
 				// No live editor on a damaged document: the editor's binding would drop what it cannot read

@@ -7,6 +7,7 @@ import { EarlierEditionList } from '#app/components/moderation/EarlierEditionLis
 import { EditionList } from '#app/components/moderation/EditionList.tsx'
 import { ModerationQueue } from '#app/components/moderation/ModerationQueue.tsx'
 import { PolicyForm } from '#app/components/moderation/PolicyForm.tsx'
+import { audienceShort } from '#app/components/moderation/AudienceForm.tsx'
 import { QueueFilterForm } from '#app/components/moderation/QueueFilterForm.tsx'
 import { ReportList } from '#app/components/moderation/ReportList.tsx'
 import { AcceptedList } from '#app/components/moderation/AcceptedList.tsx'
@@ -84,6 +85,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const shown = queue.items.filter((item) => matches(item, filters))
 	return {
 		group: queue.group,
+		audience: access.group.publishedAudience,
 		quorum: queue.quorum,
 		items: shown,
 		total: queue.items.length,
@@ -268,7 +270,7 @@ function filterChoices(items: QueueItemView[]) {
 }
 
 export default function ModerationPage() {
-	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, accepted, published, may } = useLoaderData<typeof loader>()
+	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, accepted, published, may, audience } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -280,7 +282,8 @@ export default function ModerationPage() {
 				{total === 0 ? 'Nothing waits for a decision.' : `${total} ${total === 1 ? 'submission waits' : 'submissions wait'} for a decision.`}{' '}
 				{group.requiresApproval
 					? `${quorum} ${quorum === 1 ? 'approval publishes' : 'approvals publish'} a submission; a rejection or a request for changes takes effect at once.`
-					: 'This group publishes submissions without approval; what is here could not be published automatically.'}
+					: 'This group publishes submissions without approval; what is here could not be published automatically.'}{' '}
+				Published layer: {audienceShort[audience]}.
 			</p>
 			{actionData?.error ? (
 				<p className="form-error" role="alert">
@@ -325,6 +328,10 @@ export default function ModerationPage() {
 			{may.policy ? (
 				<section aria-labelledby="policy-heading">
 					<h2 id="policy-heading">Moderation policy</h2>
+					<p>
+						Published layer: <strong>{audienceShort[audience]}</strong>.{' '}
+						<Link to={`/groups/${group.id}/settings/audience`}>Change who may read it</Link>
+					</p>
 					<PolicyForm
 						policy={{ requiresApproval: group.requiresApproval, approvalQuorum: group.approvalQuorum }}
 						errors={actionData?.policyErrors}

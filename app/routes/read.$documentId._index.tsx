@@ -1,8 +1,9 @@
 import { data, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
+import { AudienceNotice } from '#app/components/reader/AudienceNotice.tsx'
 import { editionHeaders, editionMeta } from '#app/components/reader/meta.ts'
 import stylesheet from '#app/components/reader/reader.css?url'
-import { renderEditionPage, requireIdParam } from '#app/utils/reader.server.ts'
+import { grantHeaders, grantShown, renderEditionPage, requireIdParam } from '#app/utils/reader.server.ts'
 
 /**
  * /read/:documentId — the document's latest edition. Shown here rather than
@@ -17,12 +18,18 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet
 export const meta: MetaFunction<typeof loader> = ({ data }) => editionMeta(data?.summary)
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
 
-export async function loader({ context, params }: LoaderFunctionArgs) {
-	const page = await renderEditionPage(context, requireIdParam(params.documentId))
-	return data(page, { headers: editionHeaders(page.summary) })
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+	const { summary, html, grant } = await renderEditionPage(request, context, requireIdParam(params.documentId))
+	return data({ summary, html, audience: grantShown(grant) }, { headers: grantHeaders(grant, editionHeaders(summary)) })
 }
 
 export default function LatestEditionRoute() {
 	// Markup rendered on the server by EditionReader (app/utils/reader.server.ts), from our own components.
-	return <div dangerouslySetInnerHTML={{ __html: useLoaderData<typeof loader>().html }} />
+	const { html, audience } = useLoaderData<typeof loader>()
+	return (
+		<>
+			<AudienceNotice {...audience} />
+			<div dangerouslySetInnerHTML={{ __html: html }} />
+		</>
+	)
 }

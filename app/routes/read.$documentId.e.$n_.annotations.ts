@@ -4,10 +4,12 @@ import { pageIri, parsePrefer, preferIncludes, preferIris, toAnnotationPage, toC
 import { isUuid, publicationUrls } from '#app/utils/publication.server.ts'
 import {
 	containerPreferenceHonoured,
+	grantCacheHeaders,
 	jsonLdError,
 	jsonLdResponse,
 	ldpTypes,
 	optionsResponse,
+	publishedGrantFor,
 	readOnlyAction,
 	readOnlyMethods,
 	versionNumber,
@@ -44,9 +46,9 @@ function containerItems(roots: PublishedVersionView[], replies: PublishedVersion
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	if (request.method === 'OPTIONS') return optionsResponse({ Vary: 'Accept, Prefer' })
 	const number = versionNumber(params.n)
-	const published =
-		isUuid(params.documentId) && number !== null ? await context.publication.published.edition(params.documentId, number) : null
-	if (!published) return jsonLdError(404, 'Not Found', 'No published edition has this address.', { Allow: readOnlyMethods })
+	const grant = isUuid(params.documentId) && number !== null ? await publishedGrantFor(request, context, { documentId: params.documentId }) : null
+	const published = grant && number !== null ? await context.publication.published.edition(grant.documentId, number) : null
+	if (!grant || !published) return jsonLdError(404, 'Not Found', 'No published edition has this address.', { Allow: readOnlyMethods })
 
 	const url = new URL(request.url)
 	const query = pageQuery.safeParse({ page: url.searchParams.get('page') ?? undefined, iris: url.searchParams.get('iris') ?? undefined })
@@ -65,6 +67,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		const page = toAnnotationPage({ containerId: id, page: query.data.page, versions, preference, urls, label })
 		if (!page) return jsonLdError(404, 'Not Found', 'This container has no such page.', { Allow: readOnlyMethods })
 		return jsonLdResponse(request, page, {
+			...grantCacheHeaders(grant),
 			Allow: readOnlyMethods,
 			Vary: 'Accept',
 			'Content-Location': pageIri(id, query.data.page, preference),
@@ -82,6 +85,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		urls,
 	})
 	return jsonLdResponse(request, container, {
+		...grantCacheHeaders(grant),
 		Allow: readOnlyMethods,
 		Vary: 'Accept, Prefer',
 		Link: containerLinks,

@@ -2,9 +2,11 @@
  * The bridge from the public reader's pages (/read/…, /a/…) to the published
  * layer: builds what an edition page and a permalink show from
  * PublishedLayer's answers, with the citations computed here on the server
- * (the browser never loads Citation.js), and files readers' reports. Nothing
- * here asks who the reader is: only published versions exist in what it
- * reads, so every page is public by construction.
+ * (the browser never loads Citation.js), and files readers' reports. Only
+ * published versions exist in what it reads; whether this reader may see
+ * them is the audience gate's answer (server/publication/audience.ts), asked
+ * first on every page, so a members-only or unpublished document is the same
+ * 404 as a missing one.
  */
 import type { AppLoadContext } from '@remix-run/node'
 import { createElement } from 'react'
@@ -24,6 +26,8 @@ import { editionPath, highlightElementId, noteElementId, versionPath } from '#ap
 import { notFound } from '#app/utils/responses.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
 import { publicationUrls } from '#server/publication/urls.ts'
+import { audienceCacheControl, publishedGrant, type PublishedGrant, type PublishedTarget } from '#server/publication/audience.ts'
+import { getUser } from './session.server.ts'
 import { withHighlights, type HighlightRange } from './documents.server.ts'
 
 /** An edition or version number from the URL: a positive integer written plainly ("01" and "1e0" are not). */
@@ -46,6 +50,39 @@ export function requireIdParam(value: string | undefined): string {
 }
 
 /**
+ * The viewer's grant to read what was published on a document, or `message`
+ * as the page's usual 404: a hidden document and a missing one are answered
+ * alike, by the same queries.
+ */
+export async function requirePublishedGrant(
+	request: Request,
+	context: AppLoadContext,
+	target: PublishedTarget,
+	message: string,
+): Promise<PublishedGrant> {
+	const user = await getUser(request, context)
+	const grant = await publishedGrant(context.db, user?.id ?? null, target)
+	if (!grant) throw notFound(message)
+	return grant
+}
+
+/** What a page built under a grant says of its audience (the members-only line), and how it may be cached. */
+export function grantShown(grant: PublishedGrant): { audience: PublishedGrant['audience']; groupName: string } {
+	return { audience: grant.audience, groupName: grant.groupName }
+}
+
+/** Headers for a page built under a grant: a members-only page is never kept by a shared cache. */
+export function grantHeaders(grant: PublishedGrant, headers: HeadersInit = {}): Headers {
+	const all = new Headers(headers)
+	const cacheControl = audienceCacheControl(grant.audience)
+	if (cacheControl) all.set('Cache-Control', cacheControl)
+	return all
+}
+
+export const noEditionHere = 'There is no published edition here.'
+export const noAnnotationHere = 'There is no published annotation here.'
+
+/**
  * An edition's page (the latest when `number` is omitted): its text with
  * the published annotations marked, their notes grouped after the block
  * where each highlight starts, and the edition's citation. A document with
@@ -53,7 +90,7 @@ export function requireIdParam(value: string | undefined): string {
  */
 export async function loadEditionPage(context: AppLoadContext, documentId: string, number?: number): Promise<EditionPageData> {
 	const published = await context.publication.published.edition(documentId, number)
-	if (!published) throw notFound('There is no published edition here.')
+	if (!published) throw notFound(noEditionHere)
 	const urls = publicationUrls(context.appOrigin)
 	const { edition } = published
 	const doc = documentFromJSON(published.content)
@@ -112,10 +149,16 @@ export async function loadEditionPage(context: AppLoadContext, documentId: strin
  * The fingerprint (one query) covers everything the page shows.
  */
 export async function renderEditionPage(
+	request: Request,
 	context: AppLoadContext,
 	documentId: string,
 	number?: number,
-): Promise<{ summary: EditionSummary; html: string }> {
+): Promise<{ summary: EditionSummary; html: string; grant: PublishedGrant }> {
+	const grant = await requirePublishedGrant(request, context, { documentId }, noEditionHere)
+	return { ...(await renderedEditionPage(context, documentId, number)), grant }
+}
+
+async function renderedEditionPage(context: AppLoadContext, documentId: string, number?: number): Promise<{ summary: EditionSummary; html: string }> {
 	const key = `${context.appOrigin} ${documentId} ${number ?? 'latest'}`
 	const fingerprint = await documentPublicationFingerprint(context.db, documentId)
 	const known = renderedEditions.get(key)
@@ -218,13 +261,19 @@ function linkHighlights(doc: DocumentJSON, standings: Map<string, string>): Docu
 }
 
 /** A permalink's page: one version (the current one when `number` is omitted) with every version, replies and citations. */
-export async function loadPermalinkPage(context: AppLoadContext, annotationId: string, number?: number): Promise<PermalinkPageData> {
+export async function loadPermalinkPage(
+	request: Request,
+	context: AppLoadContext,
+	annotationId: string,
+	number?: number,
+): Promise<{ page: PermalinkPageData; grant: PublishedGrant }> {
+	const grant = await requirePublishedGrant(request, context, { annotationId }, noAnnotationHere)
 	const published = await context.publication.published.annotation(annotationId, number)
-	if (!published) throw notFound('There is no published annotation here.')
+	if (!published) throw notFound(noAnnotationHere)
 	const urls = publicationUrls(context.appOrigin)
 	const { version } = published
 	const current = [...published.versions].reverse().find((v) => v.standing === 'published') ?? null
-	return {
+	const page: PermalinkPageData = {
 		version,
 		versions: published.versions,
 		replies: published.replies,
@@ -239,6 +288,7 @@ export async function loadPermalinkPage(context: AppLoadContext, annotationId: s
 			jsonLd: `${versionPath(version.annotationId, version.number)}?format=jsonld`,
 		},
 	}
+	return { page, grant }
 }
 
 const reportSchema = z.object({
@@ -256,18 +306,21 @@ export type ReportOutcome = { status: 'sent' } | { status: 'refused'; error: str
  * refused before anything is stored; the service applies the rate limit.
  */
 export async function reportPublishedVersion(
+	request: Request,
 	context: AppLoadContext,
-	form: FormData,
 	annotationId: string,
 	number?: number,
 ): Promise<ReportOutcome> {
+	// Asked before the form is read: what the reader may not see cannot be reported, nor found out by reporting it.
+	await requirePublishedGrant(request, context, { annotationId }, noAnnotationHere)
+	const form = await request.formData()
 	const published = await context.publication.published.annotation(annotationId, number)
-	if (!published) throw notFound('There is no published annotation here.')
+	if (!published) throw notFound(noAnnotationHere)
 	const parsed = reportSchema.safeParse({ reason: form.get('reason') ?? undefined })
 	if (!parsed.success) return { status: 'refused', error: parsed.error.issues[0]!.message, code: 400 }
 	// PublishedVersionView carries no row id (nothing public needs it); a report refers to the row.
 	const row = (await listVersions(context.db, annotationId)).find((v) => v.number === published.version.number)
-	if (!row) throw notFound('There is no published annotation here.')
+	if (!row) throw notFound(noAnnotationHere)
 	try {
 		await context.publication.report(row.id, parsed.data.reason, context.clientAddress)
 		return { status: 'sent' }

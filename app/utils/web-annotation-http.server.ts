@@ -4,6 +4,8 @@ import { prefersJsonLd } from '#app/publication/negotiation.ts'
 import { annotationMediaType, preferIris, toWebAnnotation } from '#app/publication/web-annotation.ts'
 import { isUuid } from '#db/ids.ts'
 import { publicationUrls } from '#server/publication/urls.ts'
+import { audienceCacheControl, publishedGrant, type PublishedGrant, type PublishedTarget } from '#server/publication/audience.ts'
+import { getUser } from './session.server.ts'
 
 /**
  * The HTTP side of the Web Annotation Protocol
@@ -135,7 +137,25 @@ export async function annotationJsonLd(
 	return annotationJsonLdResponse(request, context, annotationId, number)
 }
 
-/** The JSON-LD of one published version, whatever the request's Accept: 404 for anything unpublished. */
+/**
+ * The viewer's grant to read what was published on a document, or null,
+ * asked before anything of the published layer is read: a members-only or
+ * unpublished document then answers the same 404 as a missing one. Only a
+ * same-origin request carries the session cookie (CORS here allows no
+ * credentials), so another site's script is always an anonymous reader.
+ */
+export async function publishedGrantFor(request: Request, context: AppLoadContext, target: PublishedTarget): Promise<PublishedGrant | null> {
+	const user = await getUser(request, context)
+	return publishedGrant(context.db, user?.id ?? null, target)
+}
+
+/** A members-only answer is this viewer's: no shared cache may keep it. */
+export function grantCacheHeaders(grant: PublishedGrant): Record<string, string> {
+	const cacheControl = audienceCacheControl(grant.audience)
+	return cacheControl ? { 'Cache-Control': cacheControl } : {}
+}
+
+/** The JSON-LD of one published version, whatever the request's Accept: 404 for anything unpublished or not for this viewer. */
 export async function annotationJsonLdResponse(
 	request: Request,
 	context: AppLoadContext,
@@ -143,12 +163,13 @@ export async function annotationJsonLdResponse(
 	number: number | undefined,
 ): Promise<Response> {
 	const headers = { Allow: readOnlyMethods, Vary: 'Accept' }
-	const shown = isUuid(annotationId) ? await context.publication.published.annotation(annotationId, number) : null
-	if (!shown) return jsonLdError(404, 'Not Found', 'No published annotation has this address.', headers)
+	const grant = isUuid(annotationId) ? await publishedGrantFor(request, context, { annotationId }) : null
+	const shown = grant ? await context.publication.published.annotation(annotationId, number) : null
+	if (!grant || !shown) return jsonLdError(404, 'Not Found', 'No published annotation has this address.', headers)
 	const urls = publicationUrls(context.appOrigin)
 	const document = toWebAnnotation(shown.version, urls)
 	// The body's id is the version's permalink; /a/:id is a name for whichever version is current.
-	return jsonLdResponse(request, document, { ...headers, Link: ldpTypes.resource, 'Content-Location': document.id })
+	return jsonLdResponse(request, document, { ...headers, ...grantCacheHeaders(grant), Link: ldpTypes.resource, 'Content-Location': document.id })
 }
 
 /** A version number from a URL segment: 1, 2, …; anything else is no version. */

@@ -88,10 +88,20 @@ export async function findEditionsByIds(db: Database, ids: string[]): Promise<Ed
 	return editionQuery(db).where(inArray(editions.id, ids))
 }
 
+/** Which published items a feed or list covers: a group's, one document's, or these documents' (those a viewer may read). */
+export type PublishedScope = { groupId: string } | { documentId: string } | { documentIds: readonly string[] }
+
 /** The newest edition of any of a group's documents, or of one document (null: nothing of it is public). */
-export async function findLatestEditionIn(db: Database, scope: { groupId: string } | { documentId: string }): Promise<EditionRecord | null> {
+export async function findLatestEditionIn(db: Database, scope: PublishedScope): Promise<EditionRecord | null> {
+	if ('documentIds' in scope && scope.documentIds.length === 0) return null
 	const [row] = await editionQuery(db)
-		.where('groupId' in scope ? eq(groups.id, scope.groupId) : eq(editions.documentId, scope.documentId))
+		.where(
+			'groupId' in scope
+				? eq(groups.id, scope.groupId)
+				: 'documentId' in scope
+					? eq(editions.documentId, scope.documentId)
+					: inArray(editions.documentId, [...scope.documentIds]),
+		)
 		.orderBy(desc(editions.createdAt), desc(editions.number))
 		.limit(1)
 	return row ?? null
@@ -174,15 +184,18 @@ export async function listPublishedReplies(db: Database, parentIds: string[]): P
 }
 
 /** Newly published versions, newest first, of a group or of a document (for feeds). */
-export async function listRecentVersions(
-	db: Database,
-	scope: { groupId: string } | { documentId: string },
-	limit = 50,
-): Promise<VersionRow[]> {
+export async function listRecentVersions(db: Database, scope: PublishedScope, limit = 50): Promise<VersionRow[]> {
+	if ('documentIds' in scope && scope.documentIds.length === 0) return []
 	return db
 		.select()
 		.from(annotationVersions)
-		.where('groupId' in scope ? eq(annotationVersions.groupId, scope.groupId) : eq(annotationVersions.documentId, scope.documentId))
+		.where(
+			'groupId' in scope
+				? eq(annotationVersions.groupId, scope.groupId)
+				: 'documentId' in scope
+					? eq(annotationVersions.documentId, scope.documentId)
+					: inArray(annotationVersions.documentId, [...scope.documentIds]),
+		)
 		.orderBy(desc(annotationVersions.publishedAt))
 		.limit(limit)
 }
@@ -304,7 +317,9 @@ export async function userName(db: Database, userId: string): Promise<string> {
 }
 
 /**
- * What an edition page of a document depends on, in one cheap query: the
+ * What an edition page of a document depends on, in one cheap query: its
+ * effective audience (first, so the reader-page cache can tell a public page
+ * at a glance, and a narrowed audience is a new fingerprint at once), the
  * versions (how many, the latest publication and retraction, how many
  * superseded), the latest edition and the group's name. Equal fingerprints
  * mean an identical page, so a rendered page can be reused.
@@ -313,6 +328,7 @@ export async function documentPublicationFingerprint(db: Database, documentId: s
 	// Both drivers answer execute() with { rows }.
 	const result = (await db.execute(sql`
 		select
+			coalesce((select coalesce(${documents.publishedAudience}, ${groups.publishedAudience})::text from ${documents} join ${groups} on ${groups.id} = ${documents.groupId} where ${documents.id} = ${documentId}), 'none') || '/' ||
 			(select count(*) from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId})::text || '/' ||
 			coalesce((select max(${annotationVersions.publishedAt})::text from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId}), '') || '/' ||
 			coalesce((select max(${annotationVersions.retractedAt})::text from ${annotationVersions} where ${annotationVersions.documentId} = ${documentId}), '') || '/' ||

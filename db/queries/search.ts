@@ -1,5 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../client.ts'
+import { readablePublishedDocument } from './audience.ts'
 import { documentSearch, documents } from '../schema/index.ts'
 
 /**
@@ -274,6 +275,8 @@ export interface PublishedSearchParams extends Paging {
 	/** Also retracted versions (shown as such); superseded ones never: their successor is found instead. */
 	includeRetracted: boolean
 	headlineOptions: string
+	/** Who searches (null: anonymous): only documents whose audience lets them read the published layer are searched. */
+	viewerId: string | null
 }
 
 export interface PublishedHitRow {
@@ -288,6 +291,7 @@ export async function searchPublished(db: Database, p: PublishedSearchParams) {
 		select 'annotation' as kind, v.id, ${rank(sql`ps.search`, sql`ps.language`, p.query)} as rank, v.published_at as at
 		from published_search ps join annotation_versions v on v.id = ps.version_id
 		where v.standing in ${standings} and ${matches(sql`ps.search`, sql`ps.language`, p.query, p.languages)}
+			and ${readablePublishedDocument(sql`v.document_id`, p.viewerId)}
 		${p.documentId ? sql`and v.document_id = ${p.documentId}` : sql``}`
 	// The latest edition of each document: older ones are the same text, frozen earlier.
 	const texts = sql`
@@ -295,6 +299,7 @@ export async function searchPublished(db: Database, p: PublishedSearchParams) {
 		from edition_search es join editions e on e.id = es.edition_id
 		where e.number = (select max(e2.number) from editions e2 where e2.document_id = e.document_id)
 			and ${matches(sql`es.search`, sql`es.language`, p.query, p.languages)}
+			and ${readablePublishedDocument(sql`e.document_id`, p.viewerId)}
 		${p.documentId ? sql`and e.document_id = ${p.documentId}` : sql``}`
 	const result = await db.execute(sql`
 		select kind, id::text, (count(*) over ())::int as total

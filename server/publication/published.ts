@@ -10,6 +10,7 @@ import {
 	listRecentVersions,
 	listVersions,
 	type EditionRecord,
+	type PublishedScope,
 	type VersionRow,
 } from '#db/queries/publication.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
@@ -62,12 +63,12 @@ export class PublishedLayer {
 	}
 
 	/** Newly published versions of a group or a document, newest first (the Atom feeds). */
-	async recent(scope: { groupId: string } | { documentId: string }, limit = 50): Promise<PublishedVersionView[]> {
+	async recent(scope: PublishedScope, limit = 50): Promise<PublishedVersionView[]> {
 		return this.views(await listRecentVersions(this.db, scope, limit))
 	}
 
 	/** The newest edition in a group or of a document; null when there is none, and then nothing of it is public (feeds). */
-	async latestEdition(scope: { groupId: string } | { documentId: string }): Promise<EditionView | null> {
+	async latestEdition(scope: PublishedScope): Promise<EditionView | null> {
 		const record = await findLatestEditionIn(this.db, scope)
 		return record ? editionView(record) : null
 	}

@@ -12,6 +12,8 @@ import { isUuid } from '#db/ids.ts'
  * on every request. Validity is the document's publication fingerprint, one
  * query, so a publication, retraction or new edition is seen at once, by
  * every process. Signed-in visitors get their own header: never cached.
+ * Only pages of public documents are kept or served: the fingerprint starts
+ * with the document's audience, so narrowing it is seen on the next request.
  */
 
 const readerPath = /^\/read\/([0-9a-f-]{36})(?:\/e\/([1-9][0-9]{0,8}))?\/?$/i
@@ -38,6 +40,11 @@ export function readerPageCache(db: Database, sessionCookieName: string): expres
 			const key = `${req.protocol}://${req.get('host') ?? ''}${req.path}`
 			const fingerprint = await documentPublicationFingerprint(db, documentId)
 			const stored = pages.get(key)
+			if (!fingerprint.startsWith('public/')) {
+				// Remix answers (a 404 for anonymous visitors); a page kept from when it was public goes.
+				if (stored) pages.delete(key)
+				return next()
+			}
 			if (stored && stored.fingerprint === fingerprint) {
 				pages.delete(key)
 				pages.set(key, stored)
@@ -48,7 +55,8 @@ export function readerPageCache(db: Database, sessionCookieName: string): expres
 			}
 			if (req.method === 'HEAD') return next()
 			capture(res, (body) => {
-				if (res.statusCode !== 200) return
+				// A page that says it is for one viewer only is never kept, whatever the fingerprint said a moment ago.
+				if (res.statusCode !== 200 || /private|no-store/.test(String(res.getHeader('cache-control') ?? ''))) return
 				const headers = keptHeaders.flatMap((name): [string, string][] => {
 					const value = res.getHeader(name)
 					return value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : String(value)]]

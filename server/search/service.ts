@@ -236,8 +236,11 @@ export class SearchService {
 		return { hits, total: result.total, page: query.page, pageCount: Math.ceil(result.total / pageSize) }
 	}
 
-	/** The published layer: current published versions (and, if asked, retracted ones) and editions' text. */
-	async searchPublished(query: PublishedQuery): Promise<ResultPage<PublishedHit>> {
+	/**
+	 * The published layer: current published versions (and, if asked, retracted ones) and editions' text,
+	 * of the documents whose audience lets `viewer` read them (anyone: public ones; members: their groups' too).
+	 */
+	async searchPublished(query: PublishedQuery, viewer: User | null = null): Promise<ResultPage<PublishedHit>> {
 		const { pageSize } = this.options
 		if (!query.q) return { hits: [], total: 0, page: query.page, pageCount: 0 }
 		await this.indexNewDocuments()
@@ -247,6 +250,7 @@ export class SearchService {
 			documentId: query.document,
 			includeRetracted: query.retracted,
 			headlineOptions,
+			viewerId: viewer?.id ?? null,
 			limit: pageSize,
 			offset: (query.page - 1) * pageSize,
 		})

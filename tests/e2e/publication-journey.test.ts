@@ -6,6 +6,7 @@ import { demoDocuments, demoGroups, demoPassword, seedDemo } from '#seeds/demo.t
 import { startTestApp, type TestApp } from '#tests/support/app.ts'
 import { browserTestsUnavailable, collectPageErrors, launchChromium, screenshot, seriousAxeViolations } from '#tests/support/browser.ts'
 import { annotateSelection, eventually, openEditorAs, selectWords } from '#tests/support/editor-page.ts'
+import { openToThePublic } from '#tests/support/publication-fixtures.ts'
 import { checkAnnotationMusts } from '#tests/support/w3c-annotation-suite.ts'
 
 /**
@@ -46,6 +47,8 @@ describe.skipIf(unavailable)('from a draft to a citable public annotation', () =
 		await seedDemo(app.database.db)
 		const owner = (await findUserByEmail(app.database.db, 'owner@scholion.test'))!
 		await app.server.publication.setPolicy(owner, board, { requiresApproval: true, approvalQuorum: 2 })
+		// The journey ends on the public reader: this board's published layer is opened on purpose (a board's default is none).
+		await openToThePublic(app.database.db, board)
 		browser = await launchChromium()
 	})
 

@@ -55,6 +55,13 @@ describe('the published demo', () => {
 		expect((await findGroup(app.database.db, demoGroups.board.id))?.approvalQuorum).toBe(2)
 	})
 
+	test('the seminar’s published layer is public on purpose; the board publishes nothing and has no edition', async () => {
+		expect((await findGroup(app.database.db, demoGroups.seminar.id))?.publishedAudience).toBe('public')
+		expect((await findGroup(app.database.db, demoGroups.board.id))?.publishedAudience).toBe('none')
+		const board = demoDocuments.find((d) => d.group === 'board')!
+		expect(await app.server.publication.published.edition(board.id)).toBeNull()
+	})
+
 	test('every published annotation has its audit trail, from submission to publication', async () => {
 		const edition = await app.server.publication.published.edition(demoDocuments[0].id)
 		const owner = (await findUserByEmail(app.database.db, 'owner@scholion.test'))!

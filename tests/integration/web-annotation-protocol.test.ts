@@ -8,6 +8,7 @@ import { annotationJsonLd } from '#app/utils/web-annotation-http.server.ts'
 import { findUserByEmail, type User } from '#db/queries/accounts.ts'
 import { createGroup } from '#db/queries/groups.ts'
 import { demoDocuments, demoGroups, seedDemo } from '#seeds/demo.ts'
+import { openToThePublic } from '#tests/support/publication-fixtures.ts'
 import { publicationUrls } from '#server/publication/urls.ts'
 import { anchorFor } from '#tests/support/annotations.ts'
 import { startTestApp, type TestApp } from '#tests/support/app.ts'
@@ -40,6 +41,8 @@ beforeAll(async () => {
 	app = await startTestApp({ placeAnchorsAfterMs: 20 })
 	urls = publicationUrls(app.origin)
 	await seedDemo(app.database.db)
+	// This file tests the protocol on the board's manuscript: its published layer is opened on purpose.
+	await openToThePublic(app.database.db, board)
 	for (const role of ['owner', 'moderator', 'reviewer'] as const) {
 		users[role] = (await findUserByEmail(app.database.db, `${role}@scholion.test`))!
 	}
@@ -379,7 +382,7 @@ describe('a single annotation', () => {
 	})
 
 	test('annotationJsonLd answers only a request for JSON-LD, for the permalink loaders', async () => {
-		const context = { publication: app.server.publication, appOrigin: app.origin } as AppLoadContext
+		const context = { db: app.database.db, publication: app.server.publication, appOrigin: app.origin } as AppLoadContext
 		const html = new Request(`${app.origin}/a/${ids.approved}`, { headers: { Accept: 'text/html' } })
 		expect(await annotationJsonLd(html, context, ids.approved, undefined)).toBeNull()
 		const ld = new Request(`${app.origin}/a/${ids.approved}/v/1`, { headers: ldAccept })

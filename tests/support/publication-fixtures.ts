@@ -1,4 +1,6 @@
 import type { EditionView, PublicationUrls, PublishedVersionView } from '#app/publication/types.ts'
+import type { Database } from '#db/client.ts'
+import { setGroupAudience } from '#db/queries/audience.ts'
 
 /**
  * Published versions and editions for the serializer tests, built in memory
@@ -89,4 +91,14 @@ export function publishedVersions(count: number): PublishedVersionView[] {
 	return Array.from({ length: count }, (_, i) =>
 		publishedVersion({ publishedAt: new Date(Date.UTC(2026, 2, 14, 8, i)).toISOString() }),
 	)
+}
+
+/**
+ * Opens a group's published layer to the public, for tests of the public
+ * surfaces that use a group whose kind keeps it private by default (a board's
+ * is `none`, a seminar's `members`): the audience rule itself is tested in
+ * tests/integration/published-audience.test.ts.
+ */
+export async function openToThePublic(db: Database, groupId: string): Promise<void> {
+	await setGroupAudience(db, groupId, 'public')
 }
