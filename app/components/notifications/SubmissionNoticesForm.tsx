@@ -29,7 +29,7 @@ export function SubmissionNoticesForm({ groups, busy, errorGroupId, error }: { g
 						<input type="hidden" name="intent" value="submissions" />
 						<input type="hidden" name="groupId" value={g.groupId} />
 						<fieldset aria-describedby={errorId}>
-							<legend>New submissions in {g.groupName}</legend>
+							<legend>{`New submissions in ${g.groupName}`}</legend>
 							{(Object.keys(cadenceLabels) as SubmissionCadence[]).map((c) => (
 								<label className="radio-row" key={c}>
 									<input type="radio" name="cadence" value={c} defaultChecked={g.cadence === c} />
@@ -43,7 +43,7 @@ export function SubmissionNoticesForm({ groups, busy, errorGroupId, error }: { g
 							) : null}
 							<div className="actions">
 								<button type="submit" className="secondary" disabled={busy}>
-									Save for {g.groupName}
+									{`Save for ${g.groupName}`}
 								</button>
 							</div>
 						</fieldset>
