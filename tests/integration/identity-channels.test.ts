@@ -103,8 +103,10 @@ describe('notifications', () => {
 		expect(html).toMatch(/Reviewer \d+ replied to your annotation/)
 		expect(html).toMatch(/@Reviewer \d+ knows the archive/)
 		expectNoSecrets(html)
-		// The same through Remix's data request.
-		expectNoSecrets(await (await clients.priya.get('/inbox?_data=routes%2Finbox._index')).text())
+		// The same through Remix's data request (single fetch).
+		const data = await (await clients.priya.get('/inbox.data')).text()
+		expect(data).toContain('knows the archive')
+		expectNoSecrets(data)
 	})
 
 	test('the steward’s inbox shows the name', async () => {
@@ -140,12 +142,14 @@ describe('workspace search', () => {
 		expect(html).toContain('Wanda answers')
 		expect(html).toMatch(/by (<!-- -->)?Reviewer \d+/)
 		expectNoSecrets(html)
-		expectNoSecrets(await (await clients.priya.get('/search?q=archive&_data=routes%2Fsearch')).text())
+		const data = await (await clients.priya.get('/search.data?q=archive')).text()
+		expect(data).toContain('Wanda answers')
+		expectNoSecrets(data)
 		// Found only by a hidden name: not found.
-		const byName = await (await clients.priya.get('/search?q=Olga&_data=routes%2Fsearch')).text()
+		const byName = await (await clients.priya.get('/search.data?q=Olga')).text()
 		expect(byName).not.toContain('knows the archive')
 		// Filtering by an account she may not know finds nothing of theirs.
-		expect(await (await clients.priya.get(`/search?author=${wanda.id}&_data=routes%2Fsearch`)).text()).not.toContain('Wanda answers')
+		expect(await (await clients.priya.get(`/search.data?author=${wanda.id}`)).text()).not.toContain('Wanda answers')
 	})
 
 	test('the steward’s results show the name', async () => {

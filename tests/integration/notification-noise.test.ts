@@ -144,7 +144,7 @@ describe('submission summaries', () => {
 
 		const reviewer = new FormClient(app.url)
 		await reviewer.post('/login', { email: 'reviewer@scholion.test', password: demoPassword })
-		expect(await (await reviewer.get('/settings/notifications')).text()).not.toContain('New submissions in')
+		expect(await (await reviewer.get('/settings/notifications')).text()).not.toContain('New submissions in Sources seminar')
 		expect((await reviewer.post('/settings/notifications', { intent: 'submissions', groupId: seminar, cadence: 'daily' })).status).toBe(404)
 	})
 })
