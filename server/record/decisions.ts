@@ -90,9 +90,10 @@ export async function decisionRecord(
 	if (!group) return null
 	const reviews = (await listDocumentAnnotations(db, document.id)).filter((a) => a.parentId === null && a.status !== 'draft')
 	const transitions = await listTransitionsOf(db, reviews.map((r) => r.id))
+	// The letter names deciders as "the board": only the reviewers (and whom they mention) need numbers there.
 	const people = [
 		...reviews.flatMap((r) => [r.creatorId, ...mentionedIds(r.body)]),
-		...transitions.map((t) => t.actorId),
+		...(input.reading === 'letter' ? [] : transitions.map((t) => t.actorId)),
 	]
 	// The letter goes to someone outside the workflow: a lens that knows nobody, whatever the group's mode.
 	const lens: IdentityLens =
