@@ -39,6 +39,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		annotations: { canAnnotate: access.can('annotation.create'), canModerate: access.can('annotation.deleteAny') },
 		links: {
 			dashboard: access.can('dashboard.view'),
+			decisions: access.can('annotation.moderate'),
 			export: access.can('annotation.read'),
 			// The published edition, once one is frozen and its audience lets anyone read it (the reader's own 404 otherwise).
 			reader: audience !== 'none' && (await context.publication.published.editions(access.document.id)).length > 0,
@@ -91,6 +92,7 @@ export default function DocumentPage() {
 						<Link to={`/documents/${document.id}/dashboard`}>Dashboard</Link>
 					</>
 				) : null}
+				{links.decisions ? <>{' · '}<Link to={`/documents/${document.id}/decisions`}>Decisions</Link></> : null}
 				{links.reader ? (
 					<>
 						{' · '}

@@ -320,6 +320,7 @@ export default function ModerationPage() {
 					An edition is a frozen copy of a document: what the public reader shows and published annotations are pinned to.
 				</p>
 				<EditionList documents={editions} canFreeze={may.freeze} />
+				<p>Decision records: {editions.map((d, i) => <span key={d.id}>{i > 0 ? ' · ' : ''}<Link to={`/documents/${d.id}/decisions`}>{d.title}</Link></span>)}</p>
 			</section>
 			<section aria-labelledby="earlier-heading">
 				<h2 id="earlier-heading">Published on an earlier edition ({earlier.length})</h2>

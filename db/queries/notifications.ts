@@ -1,13 +1,15 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
 import {
 	annotations,
+	annotationTransitions,
 	documents,
 	emailOutbox,
 	groups,
 	memberships,
 	notificationPreferences,
 	notifications,
+	submissionNoticeSettings,
 	users,
 } from '../schema/index.ts'
 
@@ -25,10 +27,12 @@ export type EmailRow = typeof emailOutbox.$inferSelect
  */
 export interface InboxEntry extends NotificationRow {
 	documentTitle: string
-	annotationStatus: (typeof annotations.$inferSelect)['status']
+	/** Null for a submission summary, which is about no one annotation. */
+	annotationStatus: (typeof annotations.$inferSelect)['status'] | null
 	annotationCreatorId: string | null
 	parentId: string | null
 	groupKind: (typeof groups.$inferSelect)['kind']
+	identityMode: (typeof groups.$inferSelect)['identityMode']
 	recipientRole: (typeof memberships.$inferSelect)['role'] | null
 }
 
@@ -55,10 +59,11 @@ export async function listInboxEntries(
 			annotationCreatorId: annotations.creatorId,
 			parentId: annotations.parentId,
 			groupKind: groups.kind,
+			identityMode: groups.identityMode,
 			recipientRole: memberships.role,
 		})
 		.from(notifications)
-		.innerJoin(annotations, eq(annotations.id, notifications.annotationId))
+		.leftJoin(annotations, eq(annotations.id, notifications.annotationId))
 		.innerJoin(documents, eq(documents.id, notifications.documentId))
 		.innerJoin(groups, eq(groups.id, notifications.groupId))
 		.leftJoin(memberships, and(eq(memberships.groupId, notifications.groupId), eq(memberships.userId, notifications.recipientId)))
@@ -94,6 +99,15 @@ export async function listMentionRecipients(db: Database, annotationId: string):
 		.from(notifications)
 		.where(and(eq(notifications.annotationId, annotationId), eq(notifications.kind, 'mention')))
 	return new Set(rows.map((r) => r.recipientId))
+}
+
+/** Everyone who wrote in a thread (its first annotation and its replies), for telling them of a new reply. */
+export async function listThreadParticipants(db: Database, rootId: string): Promise<string[]> {
+	const rows = await db
+		.selectDistinct({ creatorId: annotations.creatorId })
+		.from(annotations)
+		.where(and(or(eq(annotations.id, rootId), eq(annotations.parentId, rootId)), ne(annotations.status, 'draft')))
+	return rows.map((r) => r.creatorId).filter((id): id is string => id !== null)
 }
 
 export async function findRecipients(db: Database, userIds: string[]) {
@@ -159,6 +173,99 @@ function digestWindow(from: Date, to: Date) {
 export async function markEmailed(db: Database, ids: string[], at: Date) {
 	if (ids.length === 0) return
 	await db.update(notifications).set({ emailedAt: at }).where(inArray(notifications.id, ids))
+}
+
+// ─── Submission notices ───────────────────────────────────────────────────
+
+export type SubmissionCadence = (typeof submissionNoticeSettings.$inferSelect)['cadence']
+export type NoticeSettingRow = typeof submissionNoticeSettings.$inferSelect
+
+/** Stewards' chosen cadence in one group; those without a row hear of each submission. */
+export async function listSubmissionCadences(db: Database, groupId: string): Promise<Map<string, SubmissionCadence>> {
+	const rows = await db
+		.select({ userId: submissionNoticeSettings.userId, cadence: submissionNoticeSettings.cadence })
+		.from(submissionNoticeSettings)
+		.where(eq(submissionNoticeSettings.groupId, groupId))
+	return new Map(rows.map((r) => [r.userId, r.cadence]))
+}
+
+export async function listNoticeSettingsOf(db: Database, userId: string): Promise<NoticeSettingRow[]> {
+	return db.select().from(submissionNoticeSettings).where(eq(submissionNoticeSettings.userId, userId))
+}
+
+/**
+ * Sets a steward's cadence in a group. A changed cadence starts its
+ * summaries from `at` (what came before was told the old way); the same
+ * cadence saved again keeps what is waiting for the next summary.
+ */
+export async function saveSubmissionCadence(db: Database, row: { userId: string; groupId: string; cadence: SubmissionCadence; at: Date }) {
+	await db
+		.insert(submissionNoticeSettings)
+		.values({ userId: row.userId, groupId: row.groupId, cadence: row.cadence, summarisedThrough: row.at })
+		.onConflictDoUpdate({
+			target: [submissionNoticeSettings.userId, submissionNoticeSettings.groupId],
+			set: {
+				cadence: sql`excluded.cadence`,
+				summarisedThrough: sql`case when ${submissionNoticeSettings.cadence} = excluded.cadence then ${submissionNoticeSettings.summarisedThrough} else excluded.summarised_through end`,
+			},
+		})
+}
+
+/** Settings of one cadence whose last summary is older than `due`. */
+export async function listSummariesDue(db: Database, cadence: 'hourly' | 'daily', due: Date, limit: number): Promise<NoticeSettingRow[]> {
+	return db
+		.select()
+		.from(submissionNoticeSettings)
+		.where(and(eq(submissionNoticeSettings.cadence, cadence), sql`${submissionNoticeSettings.summarisedThrough} < ${due.toISOString()}::timestamptz`))
+		.orderBy(asc(submissionNoticeSettings.userId), asc(submissionNoticeSettings.groupId))
+		.limit(limit)
+}
+
+/**
+ * Takes the window (from, to] for one steward's summary: moves
+ * summarised_through on only if nobody else did meanwhile, so two processes
+ * never both summarise it. True when this caller took it.
+ */
+export async function claimSummaryWindow(db: Database, row: NoticeSettingRow, to: Date): Promise<boolean> {
+	const taken = await db
+		.update(submissionNoticeSettings)
+		.set({ summarisedThrough: to })
+		.where(
+			and(
+				eq(submissionNoticeSettings.userId, row.userId),
+				eq(submissionNoticeSettings.groupId, row.groupId),
+				eq(submissionNoticeSettings.cadence, row.cadence),
+				eq(submissionNoticeSettings.summarisedThrough, row.summarisedThrough),
+			),
+		)
+		.returning({ userId: submissionNoticeSettings.userId })
+	return taken.length > 0
+}
+
+/**
+ * Annotations (not replies) submitted or resubmitted in a group in (from, to]
+ * and still waiting for a decision, per document, leaving out the steward's own.
+ */
+export async function countWaitingSubmissions(db: Database, p: { groupId: string; stewardId: string; from: Date; to: Date }) {
+	const count = sql<number>`count(distinct ${annotations.id})::int`
+	return db
+		.select({ documentId: annotations.documentId, title: documents.title, count })
+		.from(annotationTransitions)
+		.innerJoin(annotations, eq(annotations.id, annotationTransitions.annotationId))
+		.innerJoin(documents, eq(documents.id, annotations.documentId))
+		.where(
+			and(
+				eq(annotationTransitions.groupId, p.groupId),
+				eq(annotationTransitions.toStatus, 'submitted'),
+				gt(annotationTransitions.at, p.from),
+				lte(annotationTransitions.at, p.to),
+				isNull(annotations.parentId),
+				eq(annotations.status, 'submitted'),
+				sql`${annotations.creatorId} is distinct from ${p.stewardId}::uuid`,
+			),
+		)
+		.groupBy(annotations.documentId, documents.title)
+		.orderBy(desc(count), asc(documents.title))
 }
 
 // ─── Outbox ───────────────────────────────────────────────────────────────

@@ -209,6 +209,10 @@ export interface AnnotationHitRow {
 	anchorStatus: string | null
 	bodySnippet: string
 	quoteSnippet: string
+	/** What the snippets were made from, for a searcher who must see its mentions as pseudonyms (server/search). */
+	body: string
+	quote: string | null
+	language: string
 }
 
 async function annotationDetails(db: Database, ids: string[], query: string, options: string) {
@@ -217,7 +221,8 @@ async function annotationDetails(db: Database, ids: string[], query: string, opt
 			d.title as "documentTitle", g.name as "groupName", a.creator_id::text as "creatorId", u.name as "authorName",
 			a.motivation::text, a.status::text, a.tags, a.created_at as "createdAt", an.status::text as "anchorStatus",
 			${headline(sql`s.language`, sql`scholion_markdown_text(a.body)`, query, options)} as "bodySnippet",
-			${headline(sql`s.language`, sql`coalesce(an.exact, '')`, query, options)} as "quoteSnippet"
+			${headline(sql`s.language`, sql`coalesce(an.exact, '')`, query, options)} as "quoteSnippet",
+			a.body, an.exact as "quote", s.language::text as "language"
 		from annotations a
 		join annotation_search s on s.annotation_id = a.id
 		join documents d on d.id = a.document_id
@@ -226,6 +231,25 @@ async function annotationDetails(db: Database, ids: string[], query: string, opt
 		left join annotation_anchors an on an.annotation_id = a.id
 		where a.id in ${list(ids)}`)
 	return rowsOf<AnnotationHitRow>(result)
+}
+
+/**
+ * An annotation's body snippet made again from `body` (its mentions already
+ * written as the searcher may see them), and whether the query still matches
+ * the annotation without the words it no longer shows (a mentioned person's
+ * name or account).
+ */
+export async function rewrittenBodyHit(
+	db: Database,
+	p: { language: string; body: string; tags: readonly string[]; quote: string | null; query: string; headlineOptions: string },
+): Promise<{ bodySnippet: string; matches: boolean }> {
+	const language = sql`${p.language}::regconfig`
+	const text = sql`scholion_markdown_text(${p.body})`
+	const result = await db.execute(sql`
+		select ${headline(language, text, p.query, p.headlineOptions)} as "bodySnippet",
+			${p.query ? sql`scholion_annotation_tsvector(${language}, ${p.body}, ${sql`string_to_array(${p.tags.join('')}, chr(1))`}, ${p.quote ?? ''}) @@ websearch_to_tsquery(${language}, ${p.query})` : sql`true`} as "matches"`)
+	const [row] = rowsOf<{ bodySnippet: string; matches: boolean }>(result)
+	return { bodySnippet: row?.bodySnippet ?? '', matches: row?.matches ?? false }
 }
 
 export interface DocumentHitRow {

@@ -12,7 +12,7 @@ export const csvColumns = ['id', 'document', 'quote', 'prefix', 'suffix', 'start
  * against formula injection (`neutralizeCell`); the offsets stay numbers.
  */
 export function toCsv(documents: ExportedDocument[]): string {
-	const rows = inThreadOrder(documents).map(({ view, documentTitle, place }) => {
+	const rows = inThreadOrder(documents).map(({ view, documentTitle, place, author, body }) => {
 		const anchor = place ?? (view.anchor ? { exact: view.anchor.exact, prefix: view.anchor.prefix, suffix: view.anchor.suffix, start: view.anchor.startOffset, end: view.anchor.endOffset } : null)
 		return [
 			view.id,
@@ -23,9 +23,9 @@ export function toCsv(documents: ExportedDocument[]): string {
 			anchor?.start ?? '',
 			anchor?.end ?? '',
 			view.motivation,
-			view.body,
+			body,
 			view.tags.join(', '),
-			view.creator?.name ?? '',
+			author ?? '',
 			view.status,
 			view.createdAt,
 			view.modifiedAt,

@@ -47,12 +47,12 @@ function footnote(n: number, root: ExportedAnnotation, replies: ExportedAnnotati
 	const { view } = root
 	const about = [motivationLabels[view.motivation], annotationStatusLabels[view.status], view.createdAt.slice(0, 10)]
 	if (view.tags.length > 0) about.push(`tags: ${view.tags.map(inline).join(', ')}`)
-	const lines = [`[^${n}]: **${inline(view.creator?.name ?? 'Someone')}** (${about.join(', ')})`]
+	const lines = [`[^${n}]: **${inline(root.author ?? 'Someone')}** (${about.join(', ')})`]
 	if (!root.place && view.anchor) lines.push('', indent(`On “${inline(view.anchor.exact)}”, no longer in the text.`))
-	if (view.body.trim()) lines.push('', indent(view.body.trim()))
+	if (root.body.trim()) lines.push('', indent(root.body.trim()))
 	for (const reply of replies) {
-		lines.push('', indent(`**${inline(reply.view.creator?.name ?? 'Someone')}** replied (${reply.view.createdAt.slice(0, 10)}):`))
-		if (reply.view.body.trim()) lines.push('', indent(reply.view.body.trim()))
+		lines.push('', indent(`**${inline(reply.author ?? 'Someone')}** replied (${reply.view.createdAt.slice(0, 10)}):`))
+		if (reply.body.trim()) lines.push('', indent(reply.body.trim()))
 	}
 	return lines.join('\n')
 }

@@ -39,11 +39,11 @@ export interface WorkingCopyAnnotation {
 }
 
 export function toWorkingCopyAnnotation(exported: ExportedAnnotation, urls: WorkingCopyUrls): WorkingCopyAnnotation {
-	const { view, documentId, place } = exported
+	const { view, documentId, place, author } = exported
 	const isReply = view.parentId !== null
 	const motivation = isReply ? 'replying' : view.motivation
 	const body: TextualBody[] = []
-	if (view.body.trim() !== '') body.push({ type: 'TextualBody', value: view.body, format: 'text/markdown', purpose: motivation })
+	if (exported.body.trim() !== '') body.push({ type: 'TextualBody', value: exported.body, format: 'text/markdown', purpose: motivation })
 	for (const tag of view.tags) body.push({ type: 'TextualBody', value: tag, purpose: 'tagging' })
 	let target: WorkingCopyAnnotation['target']
 	if (view.parentId !== null) {
@@ -68,7 +68,7 @@ export function toWorkingCopyAnnotation(exported: ExportedAnnotation, urls: Work
 		motivation,
 		...(body.length > 0 ? { body } : {}),
 		target,
-		...(view.creator ? { creator: { type: 'Person' as const, name: view.creator.name } } : {}),
+		...(author !== null ? { creator: { type: 'Person' as const, name: author } } : {}),
 		created: new Date(view.createdAt).toISOString(),
 		modified: new Date(view.modifiedAt).toISOString(),
 		'schema:creativeWorkStatus': annotationStatusLabels[view.status],

@@ -1,6 +1,6 @@
 import type { Database } from '#db/client.ts'
 import { claimDigest, findRecipients, listDigestRecipients, listInboxEntries } from '#db/queries/notifications.ts'
-import { emailText, toItem } from './messages.ts'
+import { emailText } from './messages.ts'
 import type { NotificationService } from './service.ts'
 
 const day = 24 * 60 * 60 * 1000
@@ -73,7 +73,8 @@ export class DigestScheduler {
 				if (claimed.length === 0 || !to) continue
 				// Read back through the inbox's own query, so what they may no longer see stays out.
 				const entries = await listInboxEntries(this.db, recipientId, { ids: claimed.map((c) => c.id), limit: claimed.length, inAppOnly: false })
-				const items = entries.filter((e) => this.service.visible(e)).map(toItem).reverse()
+				// Each line through the recipient's lens, as their inbox shows it.
+				const items = (await this.service.shown(entries.filter((e) => this.service.visible(e)))).reverse()
 				if (items.length === 0) continue
 				const shown = items.slice(0, maxItems)
 				const more = items.length - shown.length

@@ -3,7 +3,7 @@ import type { User } from '#db/queries/accounts.ts'
 import type { PreferenceKind } from './preferences.ts'
 import { findAnnotation, type AnnotationRecord } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
-import { findGroup, listMembers, type Group } from '#db/queries/groups.ts'
+import { findGroup, findRole, listGroupsOf, listMembers, type Group } from '#db/queries/groups.ts'
 import {
 	findRecipients,
 	emailedSince,
@@ -11,24 +11,32 @@ import {
 	listEmails,
 	listInboxEntries,
 	listMentionRecipients,
+	listNoticeSettingsOf,
 	listPreferences,
+	listSubmissionCadences,
+	listThreadParticipants,
 	markAllRead,
 	markRead,
+	saveSubmissionCadence,
 	savePreferences,
 	type EmailRow,
 	type InboxEntry,
 	type NewNotification,
 	type NotificationKind,
+	type SubmissionCadence,
 } from '#db/queries/notifications.ts'
-import { markdownExcerpt, mentionedIn } from '#app/markdown/render.ts'
+import { mentionedIn } from '#app/markdown/render.ts'
 import { can, canSeeAnnotation, type Role } from '#app/policy/permissions.ts'
 import type { AnnotationStatus } from '#app/annotations/types.ts'
+import { identityLens } from '../identity/lens.ts'
+import { mentionedIds } from '../identity/mentions.ts'
 import type { WorkflowDecision, WorkflowListener } from '../publication/moderation.ts'
 import { DigestScheduler } from './digest.ts'
 import { UnreadFeed } from './live.ts'
 import { Mailer, type MailerOptions } from './mailer.ts'
-import { emailText, linkOf, stillVisible, summaryOf, toItem, type InboxItem } from './messages.ts'
+import { emailText, stillVisible, storedExcerpt, threadParticipant, toItem, type InboxItem } from './messages.ts'
 import { notificationKinds, preferencesOf, type Preference } from './preferences.ts'
+import { SubmissionSummaries } from './summaries.ts'
 
 export type { InboxItem }
 
@@ -83,6 +91,8 @@ export class NotificationService implements WorkflowListener {
 	readonly mailer: Mailer
 	readonly feed = new UnreadFeed()
 	readonly digest: DigestScheduler
+	/** Hourly and daily submission summaries for stewards who chose them. */
+	readonly summaries: SubmissionSummaries
 	/** The origin links in emails point at; server/http.ts sets it once it listens. */
 	origin = 'http://localhost:3000'
 
@@ -93,6 +103,7 @@ export class NotificationService implements WorkflowListener {
 		this.options = { ...defaults, ...options }
 		this.mailer = new Mailer(db, this.options.mail)
 		this.digest = new DigestScheduler(db, this, this.options.digestHourUtc)
+		this.summaries = new SubmissionSummaries(db, this, this.options.digestHourUtc)
 	}
 
 	async start(redisUrl?: string) {
@@ -100,11 +111,13 @@ export class NotificationService implements WorkflowListener {
 		if (this.options.schedule) {
 			this.mailer.start()
 			this.digest.start()
+			this.summaries.start()
 		}
 	}
 
 	async close() {
 		this.digest.stop()
+		this.summaries.stop()
 		await this.mailer.close()
 		await this.feed.close()
 	}
@@ -141,7 +154,31 @@ export class NotificationService implements WorkflowListener {
 
 	async inbox(user: User, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
 		const entries = await listInboxEntries(this.db, user.id, { unreadOnly: options.unreadOnly, limit: options.limit ?? 100 })
-		return entries.filter(stillVisible).map(toItem)
+		return this.shown(entries.filter(stillVisible))
+	}
+
+	/**
+	 * One person's notifications as they may read them: each through their
+	 * lens on its document (real names for a steward or in a named group,
+	 * pseudonyms where the group's identity mode asks for them).
+	 */
+	async shown(entries: InboxEntry[]): Promise<InboxItem[]> {
+		const byDocument = new Map<string, InboxEntry[]>()
+		for (const entry of entries) byDocument.set(entry.documentId, [...(byDocument.get(entry.documentId) ?? []), entry])
+		const lenses = new Map<string, Awaited<ReturnType<typeof identityLens>>>()
+		for (const [documentId, list] of byDocument) {
+			const first = list[0]!
+			lenses.set(
+				documentId,
+				await identityLens(this.db, {
+					viewer: { userId: first.recipientId, role: first.recipientRole },
+					mode: first.identityMode,
+					documentId,
+					people: list.flatMap((e) => [e.actorId, ...mentionedIds(e.excerpt)]),
+				}),
+			)
+		}
+		return entries.map((entry) => toItem(entry, lenses.get(entry.documentId)!))
 	}
 
 	/** Whether the recipient may still see what a stored notification is about. */
@@ -167,7 +204,8 @@ export class NotificationService implements WorkflowListener {
 		const [entry] = await listInboxEntries(this.db, user.id, { ids: [id], limit: 1 })
 		if (!entry || !stillVisible(entry)) return null
 		await this.markRead(user, [id])
-		return toItem(entry).href
+		const [item] = await this.shown([entry])
+		return item!.href
 	}
 
 	async preferences(userId: string): Promise<Record<PreferenceKind, Preference>> {
@@ -179,6 +217,23 @@ export class NotificationService implements WorkflowListener {
 			this.db,
 			notificationKinds.map((kind) => ({ userId, kind, ...preferences[kind] })),
 		)
+	}
+
+	/** The groups a person stewards, each with how they hear of its new submissions. */
+	async submissionNotices(userId: string): Promise<{ groupId: string; groupName: string; cadence: SubmissionCadence }[]> {
+		const [groups, settings] = await Promise.all([listGroupsOf(this.db, userId), listNoticeSettingsOf(this.db, userId)])
+		const cadences = new Map(settings.map((s) => [s.groupId, s.cadence]))
+		return groups
+			.filter((g) => can({ userId, role: g.role }, 'annotation.moderate', { groupKind: g.kind }))
+			.map((g) => ({ groupId: g.id, groupName: g.name, cadence: cadences.get(g.id) ?? 'each' }))
+	}
+
+	/** Sets how a steward hears of a group's submissions; false (nothing saved) when they do not moderate it. */
+	async saveSubmissionNotice(userId: string, groupId: string, cadence: SubmissionCadence, now = new Date()): Promise<boolean> {
+		const [group, role] = await Promise.all([findGroup(this.db, groupId), findRole(this.db, groupId, userId)])
+		if (!group || !can({ userId, role }, 'annotation.moderate', { groupKind: group.kind })) return false
+		await saveSubmissionCadence(this.db, { userId, groupId, cadence, at: now })
+		return true
 	}
 
 	/** The outbox as the developer reads it: every email in development, otherwise the viewer's own. */
@@ -194,25 +249,33 @@ export class NotificationService implements WorkflowListener {
 			const scene = await this.scene(annotationId)
 			if (!scene || scene.record.status === 'draft') return
 			const { record } = scene
-			const excerpt = markdownExcerpt(record.body)
+			const excerpt = storedExcerpt(record.body)
 			const planned: Planned[] = []
 			const told = await listMentionRecipients(this.db, record.id)
 			for (const mention of mentionedIn(record.body)) {
 				if (mention.userId === actor.id || told.has(mention.userId) || !this.maySee(scene, mention.userId)) continue
 				planned.push({ recipientId: mention.userId, kind: 'mention', excerpt })
 			}
-			// A reply is news to the thread's author once, when it is first made; a mention of them in it says more.
-			if (record.parentId && from === null) {
-				const parent = await findAnnotation(this.db, record.parentId)
-				const authorId = parent?.creatorId
-				if (authorId && authorId !== actor.id && !planned.some((p) => p.recipientId === authorId) && this.maySee(scene, authorId)) {
-					planned.push({ recipientId: authorId, kind: 'reply', excerpt })
+			// Each person hears of one event once, by its most specific kind: a mention says more than a reply.
+			const planFor = (recipientId: string) => recipientId !== actor.id && !planned.some((p) => p.recipientId === recipientId)
+			if (record.parentId) {
+				// A reply is news to those who wrote in the thread once, when it is first made. It is not a
+				// submission to tell stewards of: in a busy seminar that was one notification per reply for
+				// each of them; the queue still lists it.
+				if (from === null) {
+					const parent = await findAnnotation(this.db, record.parentId)
+					for (const participantId of await listThreadParticipants(this.db, record.parentId)) {
+						if (!planFor(participantId) || !this.maySee(scene, participantId)) continue
+						planned.push({ recipientId: participantId, kind: 'reply', excerpt, outcome: participantId === parent?.creatorId ? undefined : threadParticipant })
+					}
 				}
-			}
-			// Still waiting after the policy had its say: someone must decide.
-			if (record.status === 'submitted') {
+			} else if (record.status === 'submitted') {
+				// Still waiting after the policy had its say: someone must decide. Stewards who chose a
+				// summary hear of it in their next one (server/notifications/summaries.ts).
+				const cadences = await listSubmissionCadences(this.db, record.groupId)
 				for (const [userId, role] of scene.roles) {
 					if (userId === actor.id || !can({ userId, role }, 'annotation.moderate', { groupKind: scene.group.kind })) continue
+					if ((cadences.get(userId) ?? 'each') !== 'each') continue
 					planned.push({ recipientId: userId, kind: 'submission', excerpt })
 				}
 			}
@@ -228,7 +291,7 @@ export class NotificationService implements WorkflowListener {
 			const scene = await this.scene(annotationId)
 			const authorId = scene?.record.creatorId
 			if (!scene || !authorId || authorId === actor.id || !this.maySee(scene, authorId)) return
-			await this.deliver(actor, scene, [{ recipientId: authorId, kind: 'decision', excerpt: markdownExcerpt(decision.reason), outcome }])
+			await this.deliver(actor, scene, [{ recipientId: authorId, kind: 'decision', excerpt: storedExcerpt(decision.reason), outcome }])
 		})
 	}
 
@@ -267,6 +330,51 @@ export class NotificationService implements WorkflowListener {
 	}
 
 	private async deliver(actor: User, scene: Scene, planned: Planned[]) {
+		const { record } = scene
+		await this.write(
+			{
+				actor: { id: actor.id, name: actor.name },
+				group: scene.group,
+				documentId: record.documentId,
+				documentTitle: scene.documentTitle,
+				annotation: { id: record.id, status: record.status, creatorId: record.creatorId, parentId: record.parentId },
+				roles: scene.roles,
+			},
+			planned,
+		)
+	}
+
+	/**
+	 * A summary of new submissions for one steward in one group (the
+	 * scheduler in summaries.ts decides when): how many, and on which
+	 * documents. It follows their preferences for submissions.
+	 */
+	async summary(stewardId: string, group: Group, documents: { documentId: string; title: string; count: number }[]) {
+		const total = documents.reduce((n, d) => n + d.count, 0)
+		const first = documents[0]
+		if (!first || total === 0) return
+		const role = await findRole(this.db, group.id, stewardId)
+		await this.write(
+			{
+				actor: { id: null, name: 'Scholion' },
+				group,
+				documentId: first.documentId,
+				documentTitle: first.title,
+				annotation: null,
+				roles: new Map(role ? [[stewardId, role]] : []),
+			},
+			[
+				{
+					recipientId: stewardId,
+					kind: 'submission_summary',
+					outcome: String(total),
+					excerpt: documents.map((d) => `“${d.title}” (${d.count})`).join(', '),
+				},
+			],
+		)
+	}
+
+	private async write(about: About, planned: Planned[]) {
 		if (planned.length === 0) return
 		const ids = [...new Set(planned.map((p) => p.recipientId))]
 		const [preferenceRows, recipients] = await Promise.all([listPreferences(this.db, ids), findRecipients(this.db, ids)])
@@ -279,11 +387,11 @@ export class NotificationService implements WorkflowListener {
 			rows.push({
 				recipientId: p.recipientId,
 				kind: p.kind,
-				actorId: actor.id,
-				actorName: actor.name,
-				groupId: scene.record.groupId,
-				documentId: scene.record.documentId,
-				annotationId: scene.record.id,
+				actorId: about.actor.id,
+				actorName: about.actor.name,
+				groupId: about.group.id,
+				documentId: about.documentId,
+				annotationId: about.annotation?.id ?? null,
 				outcome: p.outcome ?? null,
 				excerpt: p.excerpt,
 				inApp: preference.inApp,
@@ -296,13 +404,35 @@ export class NotificationService implements WorkflowListener {
 			if (row.inApp) this.feed.changed(row.recipientId)
 			const to = addresses.get(row.recipientId)
 			if (row.email !== 'immediately' || !to) continue
-			const summary = summaryOf({ ...row, documentTitle: scene.documentTitle, isReply: scene.record.parentId !== null })
+			// What the email says is what the inbox shows this recipient: through their lens.
+			const [item] = await this.shown([
+				{
+					...row,
+					documentTitle: about.documentTitle,
+					annotationStatus: about.annotation?.status ?? null,
+					annotationCreatorId: about.annotation?.creatorId ?? null,
+					parentId: about.annotation?.parentId ?? null,
+					groupKind: about.group.kind,
+					identityMode: about.group.identityMode,
+					recipientRole: about.roles.get(row.recipientId) ?? null,
+				},
+			])
 			await this.mailer.send({
 				recipientId: row.recipientId,
 				to,
-				subject: summary,
-				text: emailText([{ summary, excerpt: row.excerpt, href: linkOf(row.documentId, scene.record.parentId ?? scene.record.id) }], this.origin),
+				subject: item!.summary,
+				text: emailText([item!], this.origin),
 			})
 		}
 	}
+}
+
+/** What a notification is about, as written on its row. */
+interface About {
+	actor: { id: string | null; name: string }
+	group: Group
+	documentId: string
+	documentTitle: string
+	annotation: { id: string; status: AnnotationStatus; creatorId: string | null; parentId: string | null } | null
+	roles: Map<string, Role>
 }

@@ -3,12 +3,13 @@ import * as Y from 'yjs'
 import type { Database } from '#db/client.ts'
 import type { User } from '#db/queries/accounts.ts'
 import { loadStoredYDoc } from '#db/queries/document-state.ts'
-import { listGroupsOf, listOpenCommunities } from '#db/queries/groups.ts'
+import { findGroup, listGroupsOf, listOpenCommunities } from '#db/queries/groups.ts'
 import {
 	listDocumentsOfGroups,
 	listMembersOfGroups,
 	listSearchLanguages,
 	listUnindexedDocuments,
+	rewrittenBodyHit,
 	saveDocumentText,
 	searchPublished,
 	searchWorkspace,
@@ -18,6 +19,7 @@ import {
 import { documentPlainText } from '#app/editor/plain-text.ts'
 import { describeDamage, isDamaged } from '#app/editor/salvage.ts'
 import { readYDoc } from '#app/editor/yjs.ts'
+import { seesRealNames, type IdentityMode } from '#app/policy/identity.ts'
 import { can, canSeeAnnotation, type Actor, type GroupKind } from '#app/policy/permissions.ts'
 import type {
 	AnnotationHit,
@@ -27,6 +29,8 @@ import type {
 	WorkspaceHit,
 } from '#app/components/search/types.ts'
 import type { AnnotationService } from '../annotations/service.ts'
+import { identityLens, type IdentityLens } from '../identity/lens.ts'
+import { mentionedIds, mentionsAsMarkdown } from '../identity/mentions.ts'
 import { publicationUrls } from '../publication/urls.ts'
 import { searchConfigFor } from './language.ts'
 import type { PublishedQuery, WorkspaceQuery } from './query.ts'
@@ -53,6 +57,9 @@ interface Readable {
 	kind: GroupKind
 	annotations: boolean
 	documents: boolean
+	/** Whether the searcher may know who is who in this group (its identity mode and their role). */
+	realNames: boolean
+	mode: IdentityMode
 }
 
 /**
@@ -170,10 +177,14 @@ export class SearchService {
 	async filterOptions(user: User) {
 		const readable = await this.readableGroups(user)
 		const groupIds = [...readable.entries()].filter(([, g]) => g.documents).map(([id]) => id)
-		const [documents, authors] = await Promise.all([
+		// Only people the searcher may know by name are offered as authors: a name in this list, filtering
+		// a group where it is a pseudonym, would tell which "Reviewer 2" it is.
+		const namedGroupIds = groupIds.filter((id) => readable.get(id)!.realNames)
+		const [documents, members] = await Promise.all([
 			listDocumentsOfGroups(this.db, groupIds),
-			listMembersOfGroups(this.db, groupIds),
+			listMembersOfGroups(this.db, namedGroupIds),
 		])
+		const authors = members.some((m) => m.id === user.id) ? members : [...members, { id: user.id, name: user.name }].sort((a, b) => a.name.localeCompare(b.name))
 		const names = await this.groupNames(user)
 		return {
 			groups: groupIds.map((id) => ({ id, name: names.get(id) ?? '' })).sort((a, b) => a.name.localeCompare(b.name)),
@@ -187,13 +198,15 @@ export class SearchService {
 		// Settles too: whatever was typed before the search is found by it, re-indexing cadence or not.
 		await this.indexNewDocuments()
 		const readable = await this.readableGroups(user)
+		// Filtering by someone else's account only where the searcher may know them (see filterOptions).
+		const byOther = query.author !== undefined && query.author !== user.id
 		const annotationOnly = Boolean(query.author || query.tag || query.motivation || query.status || query.from || query.to)
 		const { pageSize } = this.options
 		const result = await searchWorkspace(this.db, {
 			query: query.q,
 			languages: await listSearchLanguages(this.db),
 			userId: user.id,
-			annotationGroupIds: [...readable].filter(([, g]) => g.annotations).map(([id]) => id),
+			annotationGroupIds: [...readable].filter(([, g]) => g.annotations && (!byOther || g.realNames)).map(([id]) => id),
 			documentGroupIds: [...readable].filter(([, g]) => g.documents).map(([id]) => id),
 			groupId: query.group,
 			documentId: query.document,
@@ -211,14 +224,23 @@ export class SearchService {
 		})
 		const annotations = new Map(result.annotations.map((row) => [row.id, row]))
 		const documents = new Map(result.documents.map((row) => [row.id, row]))
+		const lenses = await this.lenses(user, readable, result.annotations)
 		const hits: WorkspaceHit[] = []
+		let hidden = 0
 		for (const { kind, id } of result.order) {
 			if (kind === 'annotation') {
 				const row = annotations.get(id)
 				const group = row ? readable.get(row.groupId) : undefined
 				// The query keeps to what may be seen; asking the permission module again costs nothing here.
 				if (!row || !group || !canSeeAnnotation(group.actor, row, { groupKind: group.kind })) continue
-				hits.push(annotationHit(row))
+				const lens = lenses.get(row.documentId)!
+				const shown = await this.shownBody(row, lens, query.q)
+				// Found only by the name or account of someone mentioned, whom this searcher may not know.
+				if (!shown) {
+					hidden++
+					continue
+				}
+				hits.push(annotationHit({ ...row, bodySnippet: shown }, lens))
 			} else {
 				const row = documents.get(id)
 				const group = row ? readable.get(row.groupId) : undefined
@@ -233,7 +255,46 @@ export class SearchService {
 				})
 			}
 		}
-		return { hits, total: result.total, page: query.page, pageCount: Math.ceil(result.total / pageSize) }
+		const total = result.total - hidden
+		return { hits, total, page: query.page, pageCount: Math.ceil(total / pageSize) }
+	}
+
+	/** Per document of the annotation hits, the searcher's lens there (built once, with every person the hits show). */
+	private async lenses(user: User, readable: Map<string, Readable>, rows: AnnotationHitRow[]): Promise<Map<string, IdentityLens>> {
+		const byDocument = new Map<string, AnnotationHitRow[]>()
+		for (const row of rows) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row])
+		const lenses = new Map<string, IdentityLens>()
+		for (const [documentId, list] of byDocument) {
+			const group = readable.get(list[0]!.groupId)
+			lenses.set(
+				documentId,
+				await identityLens(this.db, {
+					viewer: { userId: user.id, role: group?.actor.role ?? null },
+					mode: group?.mode ?? 'anonymous',
+					documentId,
+					people: list.flatMap((r) => [r.creatorId, ...mentionedIds(r.body)]),
+				}),
+			)
+		}
+		return lenses
+	}
+
+	/**
+	 * The body's snippet as this searcher may read it: as found when they know
+	 * everyone it mentions; else made again from the body with its mentions as
+	 * pseudonyms, or null when the query matched only what they no longer see.
+	 */
+	private async shownBody(row: AnnotationHitRow, lens: IdentityLens, query: string): Promise<string | null> {
+		if (lens.realNames || mentionedIds(row.body).length === 0) return row.bodySnippet
+		const again = await rewrittenBodyHit(this.db, {
+			language: row.language,
+			body: mentionsAsMarkdown(row.body, lens),
+			tags: arrayOf(row.tags),
+			quote: row.quote,
+			query,
+			headlineOptions,
+		})
+		return again.matches ? again.bodySnippet : null
 	}
 
 	/**
@@ -286,11 +347,16 @@ export class SearchService {
 			...memberOf.map((g) => ({ id: g.id, kind: g.kind, role: g.role })),
 			...communities.map((g) => ({ id: g.id, kind: 'community' as const, role: null })),
 		]
+		const modes = new Map(
+			(await Promise.all(candidates.map((c) => findGroup(this.db, c.id)))).filter((g) => g !== null).map((g) => [g.id, g.identityMode]),
+		)
 		for (const { id, kind, role } of candidates) {
 			const actor: Actor = { userId: user.id, role }
 			const annotations = can(actor, 'annotation.read', { groupKind: kind })
 			const documents = can(actor, 'document.read', { groupKind: kind })
-			if (annotations || documents) readable.set(id, { actor, kind, annotations, documents })
+			// A group whose mode cannot be read is treated as the most private.
+			const mode = modes.get(id) ?? 'anonymous'
+			if (annotations || documents) readable.set(id, { actor, kind, annotations, documents, mode, realNames: seesRealNames(mode, role) })
 		}
 		return readable
 	}
@@ -318,7 +384,7 @@ export class SearchService {
 	}
 }
 
-function annotationHit(row: AnnotationHitRow): AnnotationHit {
+function annotationHit(row: AnnotationHitRow, lens: IdentityLens): AnnotationHit {
 	const threadId = row.parentId ?? row.id
 	return {
 		kind: 'annotation',
@@ -328,7 +394,7 @@ function annotationHit(row: AnnotationHitRow): AnnotationHit {
 		documentId: row.documentId,
 		documentTitle: row.documentTitle,
 		groupName: row.groupName,
-		authorName: row.authorName ?? 'Someone',
+		authorName: row.creatorId === null ? (row.authorName ?? 'Someone') : lens.person({ id: row.creatorId, name: row.authorName ?? 'Someone' }).name,
 		motivation: row.motivation,
 		status: row.status,
 		tags: arrayOf(row.tags),
