@@ -1,3 +1,4 @@
+import { seesRealNames } from '#app/policy/identity.ts'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { addMember, changeRole, countMembers, listDocuments } from '#app/utils/queries.server.ts'
@@ -26,7 +27,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		group: access.group,
 		role: access.role,
 		memberCount,
-		documents: documents.map((doc) => ({ ...doc, latestEdition: latestEdition.get(doc.id) ?? null })),
+		documents: documents.map((doc) => ({
+			...doc,
+			// Who imported a text is a person like any other: not named where the mode hides names from this viewer.
+			createdByName: seesRealNames(access.group.identityMode, access.role) ? doc.createdByName : null,
+			latestEdition: latestEdition.get(doc.id) ?? null,
+		})),
 		waiting,
 		may: {
 			moderate,
