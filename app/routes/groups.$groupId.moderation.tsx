@@ -7,6 +7,7 @@ import { EarlierEditionList } from '#app/components/moderation/EarlierEditionLis
 import { EditionList } from '#app/components/moderation/EditionList.tsx'
 import { ModerationQueue } from '#app/components/moderation/ModerationQueue.tsx'
 import { PolicyForm } from '#app/components/moderation/PolicyForm.tsx'
+import { identityModeLabels } from '#app/policy/identity.ts'
 import { QueueFilterForm } from '#app/components/moderation/QueueFilterForm.tsx'
 import { ReportList } from '#app/components/moderation/ReportList.tsx'
 import type { DecisionReport, QueueFilters, QueueItemView } from '#app/components/moderation/types.ts'
@@ -87,6 +88,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		reports: queue.reports,
 		editions,
 		earlier,
+		identityMode: access.group.identityMode,
 		may: { policy: access.can('group.policy'), freeze: access.can('edition.freeze'), retract: access.can('annotation.retract') },
 	}
 }
@@ -232,7 +234,7 @@ function filterChoices(items: QueueItemView[]) {
 }
 
 export default function ModerationPage() {
-	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, may } = useLoaderData<typeof loader>()
+	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, may, identityMode } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -282,6 +284,10 @@ export default function ModerationPage() {
 						errors={actionData?.policyErrors}
 						values={actionData?.policyValues}
 					/>
+					<p>
+						Reviewer identity: {identityModeLabels[identityMode]}.{' '}
+						<Link to={`/groups/${group.id}/settings/identity`}>Change reviewer identity</Link>
+					</p>
 				</section>
 			) : null}
 		</>

@@ -3,7 +3,8 @@ import type { User } from '#db/queries/accounts.ts'
 import type { Group } from '#db/queries/groups.ts'
 import { listPseudonyms } from '#db/queries/pseudonyms.ts'
 export { pseudonymNumbers } from '#db/queries/pseudonyms.ts'
-import { isSteward, presenceIsPseudonymous, pseudonymColor, pseudonymLabel } from '#app/policy/identity.ts'
+import { countPublishedUnderNames, setIdentityMode } from '#db/queries/identity-mode.ts'
+import { isSteward, presenceIsPseudonymous, pseudonymColor, pseudonymLabel, type IdentityMode } from '#app/policy/identity.ts'
 import type { Role } from '#app/policy/permissions.ts'
 import { identityLens, type IdentityLens } from '#server/identity/lens.ts'
 import { presenceIdentity, type PresenceIdentity } from '#server/identity/presence.ts'
@@ -40,4 +41,15 @@ export async function lensFor(
 		documentId: input.documentId,
 		people: input.people,
 	})
+}
+
+/** Sets a group's identity mode and has every open document of the group follow it at once (presence, annotations). */
+export async function changeIdentityMode(context: AppLoadContext, groupId: string, mode: IdentityMode): Promise<void> {
+	await setIdentityMode(context.db, groupId, mode)
+	context.access.identityModeChanged(groupId)
+}
+
+/** How many of the group's annotations are published under their author's name now. */
+export async function publishedUnderNames(context: AppLoadContext, groupId: string): Promise<number> {
+	return countPublishedUnderNames(context.db, groupId)
 }
