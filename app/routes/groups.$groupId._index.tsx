@@ -24,7 +24,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	])
 	const latestEdition = new Map(editions.map((d) => [d.id, d.editions.at(-1)?.number ?? null]))
 	return {
-		group: access.group,
+		// Not the whole row: it names its creator by account.
+		group: { id: access.group.id, name: access.group.name, kind: access.group.kind, description: access.group.description },
 		role: access.role,
 		memberCount,
 		documents: documents.map((doc) => ({

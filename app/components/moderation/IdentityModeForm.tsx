@@ -50,9 +50,7 @@ export function IdentityModeConfirmation({
 }) {
 	return (
 		<Form method="post" className="form" aria-labelledby="confirm-heading">
-			<h2 id="confirm-heading">
-				Change from “{identityModeLabels[from]}” to “{identityModeLabels[to]}”?
-			</h2>
+			<h2 id="confirm-heading">{`Change from “${identityModeLabels[from]}” to “${identityModeLabels[to]}”?`}</h2>
 			<ul>
 				{consequences.map((line) => (
 					<li key={line}>{line}</li>
@@ -61,8 +59,8 @@ export function IdentityModeConfirmation({
 			<input type="hidden" name="intent" value="confirm" />
 			<input type="hidden" name="mode" value={to} />
 			<div className="actions">
-				<button type="submit">Change to “{identityModeLabels[to]}”</button>
-				<Link to={cancelTo}>Keep “{identityModeLabels[from]}”</Link>
+				<button type="submit">{`Change to “${identityModeLabels[to]}”`}</button>
+				<Link to={cancelTo}>{`Keep “${identityModeLabels[from]}”`}</Link>
 			</div>
 		</Form>
 	)
