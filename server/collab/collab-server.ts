@@ -11,7 +11,7 @@ import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
 import { defaultDocumentLimits, type DocumentLimits } from '#app/editor/document-check.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
-import type { IdentityMode } from '#app/policy/identity.ts'
+import { seesRealNames, type IdentityMode } from '#app/policy/identity.ts'
 import { visibleTo, type AnnotationEvent, type AnnotationFactsEvent } from '#app/annotations/types.ts'
 import type { Role } from '#app/policy/permissions.ts'
 import { annotationFrame, showAnnotation } from '../identity/annotation-views.ts'
@@ -265,10 +265,11 @@ export class CollabServer implements AccessNotifier {
 				connection.close(closeCodes.forbidden, 'You no longer have access to this document.')
 				continue
 			}
-			// Their lens follows their role (a moderator sees names, a reviewer may not): annotations are read again.
+			// Their lens follows their role (a moderator sees names, a reviewer may not): annotations are read again if it changed.
 			if (connection.role !== role) {
+				const lensChanged = seesRealNames(group.identityMode, connection.role) !== seesRealNames(group.identityMode, role)
 				connection.role = role
-				room.sendAnnotationEvent(connection, { kind: 'reload' })
+				if (lensChanged) room.sendAnnotationEvent(connection, { kind: 'reload' })
 			}
 			const canWrite = can(actor, 'document.edit', { groupKind: group.kind })
 			if (canWrite !== connection.canWrite) {
