@@ -19,7 +19,9 @@ function annotation(id: string, a: AnchorView): AnnotationView {
 		createdAt: '2026-01-01T00:00:00.000Z',
 		modifiedAt: '2026-01-01T00:00:00.000Z',
 		creator: null,
-		endorserIds: [],
+		mine: false,
+		endorsementCount: 0,
+		endorsedByMe: false,
 		anchor: a,
 	}
 }

@@ -69,6 +69,11 @@ export class AnnotationStore {
 	}
 
 	apply(event: AnnotationEvent) {
+		// Every name shown may have changed (the group's identity mode): the list is read again as this viewer now sees it.
+		if (event.kind === 'reload') {
+			void this.load().catch((error) => console.error('[annotations] reloading failed:', error))
+			return
+		}
 		this.sinceLoadStarted?.push(event)
 		const sentBack = event.kind === 'annotation' && isSentBack(event.annotation, this.annotations.get(event.annotation.id))
 		this.change(event)
@@ -85,7 +90,7 @@ export class AnnotationStore {
 		} else if (event.kind === 'annotation-removed') {
 			this.annotations.delete(event.id)
 			for (const [id, a] of this.annotations) if (a.parentId === event.id) this.annotations.delete(id)
-		} else {
+		} else if (event.kind === 'anchors') {
 			for (const { id, anchor } of event.anchors) {
 				const existing = this.annotations.get(id)
 				if (existing) this.annotations.set(id, { ...existing, anchor })

@@ -78,8 +78,15 @@ export interface AnnotationView {
 	status: AnnotationStatus
 	createdAt: string
 	modifiedAt: string
-	creator: { id: string; name: string; color: string } | null
-	endorserIds: string[]
+	/**
+	 * The author as this viewer may see them: `id` null (and `name` a pseudonym)
+	 * wherever the group's identity mode hides the account from this viewer.
+	 */
+	creator: { id: string | null; name: string; color: string; pseudonymous?: boolean } | null
+	/** Whether the viewer wrote it: the browser never needs the author's id to know. */
+	mine: boolean
+	endorsementCount: number
+	endorsedByMe: boolean
 	anchor: AnchorView | null
 	/**
 	 * The decision that sent it back (status changes_requested or rejected),
@@ -95,9 +102,22 @@ export interface AnnotationDecisionView {
 	at: string
 }
 
-/** Live events on the document socket (message type 102, JSON). */
+/**
+ * An annotation as the server knows it, before it is shown to a viewer
+ * (server side only: the author's account, the endorsers' ids, the body as
+ * stored). server/identity/annotation-views.ts turns it into each viewer's
+ * AnnotationView.
+ */
+export interface AnnotationFacts extends Omit<AnnotationView, 'creator' | 'mine' | 'endorsementCount' | 'endorsedByMe'> {
+	creator: { id: string; name: string; color: string } | null
+	endorserIds: string[]
+}
+
+/** Live events on the document socket (message type 102, JSON), each already shown through its receiver's lens. */
 export type AnnotationEvent =
 	| { kind: 'annotation'; annotation: AnnotationView }
+	/** The group's identity mode changed: every name shown may have changed, so the list is read again. */
+	| { kind: 'reload' }
 	| { kind: 'annotation-removed'; id: string }
 	| {
 			kind: 'anchors'
@@ -105,7 +125,12 @@ export type AnnotationEvent =
 			anchors: { id: string; anchor: AnchorView; visibleTo?: string }[]
 	  }
 
+/** What the server passes between its processes and shows each viewer through their lens (never sent as is). */
+export type AnnotationFactsEvent =
+	| { kind: 'annotation'; annotation: AnnotationFacts }
+	| Exclude<AnnotationEvent, { kind: 'annotation' }>
+
 /** Whether `viewerId` may see an annotation: drafts are their author's alone. */
-export function visibleTo(annotation: { status: AnnotationStatus; creator: { id: string } | null }, viewerId: string) {
+export function visibleTo(annotation: { status: AnnotationStatus; creator: { id: string | null } | null }, viewerId: string) {
 	return annotation.status !== 'draft' || annotation.creator?.id === viewerId
 }

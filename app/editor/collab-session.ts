@@ -57,7 +57,7 @@ export interface SessionSnapshot {
 
 export interface CollabSessionOptions {
 	documentId: string
-	/** The signed-in user, from the loader: shown as "(you)" and on this client's own awareness. */
+	/** The signed-in user as the room shows them (their pseudonym in a pseudonymous room), from the loader: shown as "(you)" and published as this client's awareness. */
 	user: { id: string; name: string; color: string }
 	/** The loader's answer to "may this user edit?"; message 101 overrides it. */
 	canWrite: boolean
@@ -282,8 +282,9 @@ export class CollabSession {
 			if (!who || typeof who !== 'object') continue
 			const { id, name, color } = who as Record<string, unknown>
 			if (typeof name !== 'string' || typeof color !== 'string') continue
-			const key = typeof id === 'string' ? id : `client-${clientId}`
-			if (key === user.id || others.has(key)) continue
+			// Without an id (a pseudonymous room) a pseudonym names one person on the document, so it keys their tabs.
+			const key = typeof id === 'string' ? id : `name:${name}`
+			if (key === user.id || key === `name:${user.name}` || others.has(key)) continue
 			others.set(key, { key, name, color, self: false })
 		}
 		const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))

@@ -17,19 +17,31 @@ import type { StateInline } from 'markdown-it'
  * those published read `@handle` (Twitter, Mastodon), not an id-bearing form.
  */
 
-const mentionTarget = /^\(user:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)/i
+const mentionTarget = /^\((?:user:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|pseudonym:([1-9][0-9]{0,6}))\)/i
 const at = 0x40 /* @ */
 const openBracket = 0x5b /* [ */
 
 export interface Mention {
+	/** The account mentioned; '' for a mention by pseudonym, whose account only the server can tell (per document). */
 	userId: string
 	/** The name as written in the body. */
 	name: string
+	/** For `@[Reviewer 2](pseudonym:2)`: the pseudonym's number on the annotation's document. */
+	pseudonym?: number
 }
 
 /** The Markdown a mention of this person is written as. */
 export function mentionMarkdown(userId: string, name: string): string {
 	return `@[${name.replace(/[\\[\]]/g, (c) => `\\${c}`)}](user:${userId})`
+}
+
+/**
+ * A mention of a pseudonym, as the autocomplete writes it where names are
+ * hidden from the writer (app/policy/identity.ts): the server resolves the
+ * number on the annotation's document and stores the account's form.
+ */
+export function pseudonymMentionMarkdown(number: number, label: string): string {
+	return `@[${label.replace(/[\\[\]]/g, (c) => `\\${c}`)}](pseudonym:${number})`
 }
 
 function mentionRule(state: StateInline, silent: boolean): boolean {
@@ -43,7 +55,7 @@ function mentionRule(state: StateInline, silent: boolean): boolean {
 	if (!name) return false
 	if (!silent) {
 		const token = state.push('mention', '', 0)
-		token.meta = { userId: target[1]!.toLowerCase(), name } satisfies Mention
+		token.meta = (target[1] ? { userId: target[1].toLowerCase(), name } : { userId: '', name, pseudonym: Number(target[2]) }) satisfies Mention
 	}
 	state.pos = labelEnd + 1 + target[0].length
 	return true
@@ -58,14 +70,19 @@ export function mentionsPlugin(md: MarkdownIt) {
 	}
 }
 
-/** Everyone a body mentions, each once, in order of first mention (code spans and blocks excluded). */
+/**
+ * Everyone a body mentions, each once, in order of first mention (code spans
+ * and blocks excluded). Mentions by pseudonym are keyed `pseudonym:N`, with
+ * `userId` ''.
+ */
 export function mentionsIn(md: MarkdownIt, source: string): Mention[] {
 	const found = new Map<string, Mention>()
 	const visit = (tokens: ReturnType<MarkdownIt['parse']>) => {
 		for (const token of tokens) {
 			if (token.type === 'mention') {
 				const mention = token.meta as Mention
-				if (!found.has(mention.userId)) found.set(mention.userId, mention)
+				const key = mention.pseudonym === undefined ? mention.userId : `pseudonym:${mention.pseudonym}`
+				if (!found.has(key)) found.set(key, mention)
 			}
 			if (token.children) visit(token.children)
 		}

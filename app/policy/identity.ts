@@ -110,3 +110,14 @@ export interface ShownPerson {
 	/** True when `name` is a pseudonym. */
 	pseudonymous: boolean
 }
+
+/**
+ * Whether presence in a document's room (the same bytes go to everyone there)
+ * shows pseudonyms: always in `anonymous`; in `anonymous_public` when people
+ * outside the group may open the document (an open community's signed-in
+ * visitors), since they receive the same frames as the members.
+ */
+export function presenceIsPseudonymous(mode: IdentityMode, groupKind: GroupKind): boolean {
+	if (mode === 'anonymous') return true
+	return mode === 'anonymous_public' && groupKind === 'community'
+}

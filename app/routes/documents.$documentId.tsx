@@ -9,6 +9,7 @@ import { useLinkedAnnotation } from '#app/components/annotations/useLinkedAnnota
 import { useJumpToOffset } from '#app/components/dashboards/useJumpToOffset.ts'
 import { requireDocumentAccess } from '#app/utils/authz.server.ts'
 import { loadDocumentForReading } from '#app/utils/documents.server.ts'
+import { ownPresence, whoIsWho } from '#app/utils/identity.server.ts'
 import { invariantResponse } from '#app/utils/responses.ts'
 import { requireUser } from '#app/utils/session.server.ts'
 
@@ -21,6 +22,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	const access = await requireDocumentAccess(context, user, params.documentId)
 	const audience = effectiveAudience(access.group.publishedAudience, access.document.publishedAudience)
 	const { doc, damage } = await loadDocumentForReading(context, user, access.document.id)
+	const [presence, legend] = await Promise.all([
+		ownPresence(context, user, access.group, access.document.id),
+		whoIsWho(context, access.group, access.role, access.document.id),
+	])
 	return {
 		group: { id: access.group.id, name: access.group.name },
 		document: {
@@ -44,8 +49,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 			// The published edition, once one is frozen and its audience lets anyone read it (the reader's own 404 otherwise).
 			reader: audience !== 'none' && (await context.publication.published.editions(access.document.id)).length > 0,
 		},
-		user: { id: user.id, name: user.name, color: user.color },
 		audience,
+		// As the room shows this user (a pseudonym in a pseudonymous room): what their editor publishes and labels "(you)".
+		user: { id: user.id, name: presence.name, color: presence.color },
+		// Stewards see pseudonyms in a pseudonymous room's presence like everyone there; this says whose each is.
+		legend,
 	}
 }
 
@@ -61,7 +69,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function DocumentPage() {
-	const { group, document, doc, damage, canWrite, isMember, user, annotations, links, audience } = useLoaderData<typeof loader>()
+	const { group, document, doc, damage, canWrite, isMember, user, annotations, links, audience, legend } = useLoaderData<typeof loader>()
 	useLinkedAnnotation()
 	useJumpToOffset()
 	return (
@@ -101,6 +109,18 @@ export default function DocumentPage() {
 				) : null}
 				{' · '}Published layer: {audienceShort[audience]}
 			</p>
+			{legend.length > 0 ? (
+				<details className="who-is-who">
+					<summary>Who is who (only owners and moderators see this)</summary>
+					<ul>
+						{legend.map((entry) => (
+							<li key={entry.label}>
+								<span className="swatch" style={{ background: entry.color }} aria-hidden="true" /> {entry.label}: {entry.name}
+							</li>
+						))}
+					</ul>
+				</details>
+			) : null}
 			{damage ? (
 				// No live editor on a damaged document: the editor's binding would drop what it cannot read
 				// (and a deep tree overflows it), and anchors cannot be placed in salvaged text.

@@ -1,3 +1,4 @@
+import { seesRealNames } from '#app/policy/identity.ts'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { addMember, changeRole, countMembers, listDocuments } from '#app/utils/queries.server.ts'
@@ -23,10 +24,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 	])
 	const latestEdition = new Map(editions.map((d) => [d.id, d.editions.at(-1)?.number ?? null]))
 	return {
-		group: access.group,
+		// Not the whole row: it names its creator by account.
+		group: { id: access.group.id, name: access.group.name, kind: access.group.kind, description: access.group.description },
 		role: access.role,
 		memberCount,
-		documents: documents.map((doc) => ({ ...doc, latestEdition: latestEdition.get(doc.id) ?? null })),
+		documents: documents.map((doc) => ({
+			...doc,
+			// Who imported a text is a person like any other: not named where the mode hides names from this viewer.
+			createdByName: seesRealNames(access.group.identityMode, access.role) ? doc.createdByName : null,
+			latestEdition: latestEdition.get(doc.id) ?? null,
+		})),
 		waiting,
 		may: {
 			moderate,

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { changeRole, createInvite, listActiveInvites, listMembers, revokeInvite } from '#app/utils/queries.server.ts'
 import { assignableRoles, roleLabels, roles } from '#app/policy/permissions.ts'
+import { seesRealNames } from '#app/policy/identity.ts'
 import { requireGroupAccess } from '#app/utils/authz.server.ts'
 import { hashToken, randomToken } from '#app/utils/crypto.server.ts'
 import { requireUser } from '#app/utils/session.server.ts'
@@ -32,13 +33,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		listMembers(context.db, access.group.id),
 		access.can('invites.manage') ? listActiveInvites(context.db, access.group.id) : Promise.resolve([]),
 	])
+	// Double-blind: who else belongs to the group is part of what a reviewer may not know; how many is not.
+	const anonymous = !seesRealNames(access.group.identityMode, access.role)
+	const shown = anonymous ? members.filter((m) => m.userId === user.id) : members
 	return {
 		group: { id: access.group.id, name: access.group.name },
 		me: user.id,
+		memberCount: members.length,
+		anonymous,
 		manage,
 		manageInvites: access.can('invites.manage'),
 		// Addresses are shown to those who manage the group only.
-		members: members.map(({ email, ...m }) => ({ ...m, email: manage ? email : null })),
+		members: shown.map(({ email, ...m }) => ({ ...m, email: manage ? email : null })),
 		invites: invites.map((i) => ({ id: i.id, role: i.role, expiresAt: i.expiresAt.toISOString(), uses: i.uses })),
 	}
 }
@@ -80,7 +86,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function MembersPage() {
-	const { group, members, invites, manage, manageInvites, me } = useLoaderData<typeof loader>()
+	const { group, members, memberCount, anonymous, invites, manage, manageInvites, me } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -95,7 +101,8 @@ export default function MembersPage() {
 			) : null}
 			<table>
 				<caption className="muted" style={{ textAlign: 'left', marginBottom: '.5rem' }}>
-					{members.length} {members.length === 1 ? 'member' : 'members'} of {group.name}
+					{memberCount} {memberCount === 1 ? 'member' : 'members'} of {group.name}
+					{anonymous ? ': reviewing here is anonymous, so only you are listed' : ''}
 				</caption>
 				<thead>
 					<tr>

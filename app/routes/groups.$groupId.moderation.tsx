@@ -8,6 +8,7 @@ import { EditionList } from '#app/components/moderation/EditionList.tsx'
 import { ModerationQueue } from '#app/components/moderation/ModerationQueue.tsx'
 import { PolicyForm } from '#app/components/moderation/PolicyForm.tsx'
 import { audienceShort } from '#app/components/moderation/AudienceForm.tsx'
+import { identityModeLabels } from '#app/policy/identity.ts'
 import { QueueFilterForm } from '#app/components/moderation/QueueFilterForm.tsx'
 import { ReportList } from '#app/components/moderation/ReportList.tsx'
 import { AcceptedList } from '#app/components/moderation/AcceptedList.tsx'
@@ -97,6 +98,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 		earlier,
 		accepted: queue.accepted,
 		published,
+		identityMode: access.group.identityMode,
 		may: { policy: access.can('group.policy'), freeze: access.can('edition.freeze'), retract: access.can('annotation.retract') },
 	}
 }
@@ -270,7 +272,7 @@ function filterChoices(items: QueueItemView[]) {
 }
 
 export default function ModerationPage() {
-	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, accepted, published, may, audience } = useLoaderData<typeof loader>()
+	const { group, quorum, items, total, filters, filterError, choices, reports, editions, earlier, accepted, published, may, audience, identityMode } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	return (
 		<>
@@ -338,6 +340,10 @@ export default function ModerationPage() {
 						errors={actionData?.policyErrors}
 						values={actionData?.policyValues}
 					/>
+					<p>
+						Reviewer identity: {identityModeLabels[identityMode]}.{' '}
+						<Link to={`/groups/${group.id}/settings/identity`}>Change reviewer identity</Link>
+					</p>
 				</section>
 			) : null}
 		</>

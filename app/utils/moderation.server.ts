@@ -11,6 +11,9 @@ import { findDocument, listDocuments } from '#db/queries/documents.ts'
 import { listQueue, listTransitions, userName, type VersionRow } from '#db/queries/publication.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { isAnnotationError } from '#server/annotations/service.ts'
+import { findGroup, findRole } from '#db/queries/groups.ts'
+import { mentionedAccounts, peopleByIds, shownBody } from '#server/identity/annotation-views.ts'
+import { identityLens } from '#server/identity/lens.ts'
 import type { Verdict } from '#server/publication/moderation.ts'
 export { QuorumPolicyError } from '#server/publication/moderation.ts'
 import type {
@@ -181,9 +184,21 @@ export async function loadHistory(context: AppLoadContext, user: User, annotatio
 	const history = await context.publication.history(user, annotationId)
 	const record = await context.annotations.visibleRecord(user, annotationId)
 	const editions = new Map((await context.publication.published.editions(record.documentId)).map((e) => [e.id, e.number]))
+	// Who wrote it and who moved it, as this user may know them (the group's identity mode; stewards see names).
+	const [group, role] = await Promise.all([findGroup(context.db, record.groupId), findRole(context.db, record.groupId, user.id)])
+	const mentioned = mentionedAccounts(record.body)
+	const [lens, mentionedPeople] = await Promise.all([
+		identityLens(context.db, {
+			viewer: { userId: user.id, role },
+			mode: group?.identityMode ?? 'anonymous',
+			documentId: record.documentId,
+			people: [record.creatorId, ...history.transitions.map((t) => t.actorId), ...mentioned],
+		}),
+		peopleByIds(context.db, mentioned),
+	])
 	const transitions: TransitionView[] = history.transitions.map((t) => ({
 		at: t.at.toISOString(),
-		actorName: t.actorName,
+		actorName: lens.person({ id: t.actorId, name: t.actorName }).name,
 		from: t.fromStatus,
 		to: t.toStatus,
 		reason: t.reason,
@@ -203,8 +218,8 @@ export async function loadHistory(context: AppLoadContext, user: User, annotatio
 			groupId: record.groupId,
 			status: record.status,
 			motivation: record.motivation,
-			bodyHtml: renderMarkdown(record.body),
-			authorName: record.creatorName ?? 'Someone',
+			bodyHtml: renderMarkdown(shownBody(record.body, lens, mentionedPeople)),
+			authorName: lens.person({ id: record.creatorId, name: record.creatorName ?? 'Someone' }).name,
 			quote: quoteOf(record),
 		},
 		transitions,

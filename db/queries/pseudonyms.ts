@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../client.ts'
-import { documentPseudonyms } from '../schema/index.ts'
+import { documentPseudonyms, users } from '../schema/index.ts'
 
 /**
  * Each person's pseudonym number on a document, giving the next numbers to
@@ -40,4 +40,14 @@ export async function userForPseudonym(db: Database, documentId: string, number:
 		.from(documentPseudonyms)
 		.where(and(eq(documentPseudonyms.documentId, documentId), eq(documentPseudonyms.number, number)))
 	return row?.userId ?? null
+}
+
+/** Every pseudonym given on a document, with whose it is (the stewards' "who is who"), by number. */
+export async function listPseudonyms(db: Database, documentId: string): Promise<{ number: number; userId: string; name: string }[]> {
+	return db
+		.select({ number: documentPseudonyms.number, userId: documentPseudonyms.userId, name: users.name })
+		.from(documentPseudonyms)
+		.innerJoin(users, eq(users.id, documentPseudonyms.userId))
+		.where(eq(documentPseudonyms.documentId, documentId))
+		.orderBy(documentPseudonyms.number)
 }

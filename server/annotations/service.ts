@@ -26,7 +26,9 @@ import { damagedDocumentRefusal, isDamaged } from '#app/editor/salvage.ts'
 import { documentFragmentName, readYDoc } from '#app/editor/yjs.ts'
 import { renderMarkdown } from '#app/markdown/render.ts'
 import { can, canSeeAnnotation, type Action, type Actor, type GroupKind } from '#app/policy/permissions.ts'
-import type { AnchorInput, AnchorView, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
+import type { AnchorInput, AnchorView, AnnotationFacts, AnnotationStatus, AnnotationView, Motivation } from '#app/annotations/types.ts'
+import type { IdentityMode } from '#app/policy/identity.ts'
+import { annotationFrame, showAnnotation, storedBody } from '../identity/annotation-views.ts'
 
 export type { AnchorInput }
 import type { CollabServer } from '../collab/collab-server.ts'
@@ -71,6 +73,7 @@ interface Standing {
 	actor: Actor
 	groupKind: GroupKind
 	groupId: string
+	identityMode: IdentityMode
 }
 
 /**
@@ -106,9 +109,19 @@ export class AnnotationService {
 	async list(user: User, documentId: string): Promise<AnnotationView[]> {
 		const standing = await this.standing(user, documentId, 'annotation.read')
 		const records = await listDocumentAnnotations(this.db, documentId)
-		return records
-			.filter((r) => canSeeAnnotation(standing.actor, r, { groupKind: standing.groupKind }))
-			.map(toView)
+		const facts = records.filter((r) => canSeeAnnotation(standing.actor, r, { groupKind: standing.groupKind })).map(toFacts)
+		return this.shown(user, documentId, standing, facts)
+	}
+
+	/** Annotations as this user sees them (their group's identity mode and their role applied). */
+	private async shown(user: User, documentId: string, standing: Standing, facts: AnnotationFacts[]): Promise<AnnotationView[]> {
+		const frame = await annotationFrame(this.db, {
+			viewer: { userId: user.id, role: standing.actor.role },
+			mode: standing.identityMode,
+			documentId,
+			facts,
+		})
+		return facts.map((f) => showAnnotation(f, frame))
 	}
 
 	async create(user: User, documentId: string, input: NewAnnotation): Promise<AnnotationView> {
@@ -127,7 +140,7 @@ export class AnnotationService {
 				groupId: standing.groupId,
 				creatorId: user.id,
 				motivation: input.motivation,
-				body: input.body,
+				body: await storedBody(this.db, documentId, input.body),
 				tags: normalizeTags(input.tags),
 				// A submission is made by the workflow, which logs it and may publish it at once.
 				status: input.status === 'submitted' && this.workflow ? 'draft' : input.status,
@@ -137,7 +150,7 @@ export class AnnotationService {
 		if (input.status === 'submitted' && this.workflow) {
 			await this.workflow.submitted(user, (await findAnnotation(this.db, id))!, null)
 		}
-		return this.announce(id)
+		return this.announce(id, user, standing)
 	}
 
 	async reply(user: User, parentId: string, body: string): Promise<AnnotationView> {
@@ -153,13 +166,13 @@ export class AnnotationService {
 				creatorId: user.id,
 				parentId: parent.id,
 				motivation: 'commenting',
-				body,
+				body: await storedBody(this.db, parent.documentId, body),
 				status: this.workflow ? 'draft' : 'submitted',
 			},
 			null,
 		)
 		if (this.workflow) await this.workflow.submitted(user, (await findAnnotation(this.db, id))!, null, 'Reply submitted.')
-		return this.announce(id)
+		return this.announce(id, user, standing)
 	}
 
 	async edit(
@@ -168,7 +181,8 @@ export class AnnotationService {
 		changes: Partial<{ body: string; motivation: Motivation; tags: string[]; status: AnnotationStatus }>,
 	): Promise<AnnotationView> {
 		const record = await this.visible(user, id)
-		await this.standing(user, record.documentId, 'annotation.editOwn', record.creatorId)
+		const standing = await this.standing(user, record.documentId, 'annotation.editOwn', record.creatorId)
+		if (changes.body !== undefined) changes = { ...changes, body: await storedBody(this.db, record.documentId, changes.body) }
 		if (record.parentId && (changes.status === 'draft' || changes.motivation || changes.tags)) {
 			throw new AnnotationError(400, 'A reply has only a body.')
 		}
@@ -193,7 +207,7 @@ export class AnnotationService {
 		} else if (status) {
 			await updateAnnotation(this.db, id, { status })
 		}
-		return this.announce(id)
+		return this.announce(id, user, standing)
 	}
 
 	async remove(user: User, id: string): Promise<void> {
@@ -207,18 +221,18 @@ export class AnnotationService {
 
 	async endorse(user: User, id: string, endorsed: boolean): Promise<AnnotationView> {
 		const record = await this.visible(user, id)
-		await this.standing(user, record.documentId, 'annotation.endorse')
+		const standing = await this.standing(user, record.documentId, 'annotation.endorse')
 		if (record.creatorId === user.id) throw new AnnotationError(400, 'You cannot endorse your own annotation.')
 		if (record.status === 'draft') throw new AnnotationError(400, 'Drafts cannot be endorsed.')
 		await setEndorsement(this.db, id, user.id, endorsed)
-		return this.announce(id)
+		return this.announce(id, user, standing)
 	}
 
 	/** Puts an orphan (or any annotation) on new text, or on its suggested place. */
 	async reanchor(user: User, id: string, anchor: AnchorInput): Promise<AnnotationView> {
 		const record = await this.visible(user, id)
 		if (!record.anchor) throw new AnnotationError(400, 'A reply has no place in the text.')
-		await this.standing(user, record.documentId, 'annotation.reanchor')
+		const standing = await this.standing(user, record.documentId, 'annotation.reanchor')
 		const placement = await this.collab.withDocument(record.documentId, (room) =>
 			this.context(room).place(anchorFromJSON(anchor)),
 		)
@@ -226,7 +240,7 @@ export class AnnotationService {
 			throw new AnnotationError(409, 'The selected text has changed since you selected it. Select it again.')
 		}
 		await saveAnchors(this.db, [{ ...anchorRow(record.documentId, placement), annotationId: id }])
-		return this.announce(id)
+		return this.announce(id, user, standing)
 	}
 
 	/** Re-places every anchor of a document now (the debounced path calls this). */
@@ -300,7 +314,7 @@ export class AnnotationService {
 	}
 
 	/** Tells every viewer of the annotation's document how it is now (after a moderation decision). */
-	async announceById(id: string): Promise<AnnotationView> {
+	async announceById(id: string): Promise<AnnotationFacts> {
 		return this.announce(id)
 	}
 
@@ -309,13 +323,18 @@ export class AnnotationService {
 		return this.visible(user, id)
 	}
 
-	/** Reads the annotation back and tells every viewer. */
-	private async announce(id: string): Promise<AnnotationView> {
+	/** Reads the annotation back and tells every viewer (each through their own lens). */
+	private async announce(id: string): Promise<AnnotationFacts>
+	/** … and answers with it as `user` sees it. */
+	private async announce(id: string, user: User, standing: Standing): Promise<AnnotationView>
+	private async announce(id: string, user?: User, standing?: Standing): Promise<AnnotationFacts | AnnotationView> {
 		const record = await findAnnotation(this.db, id)
 		if (!record) throw new AnnotationError(404, 'Annotation not found.')
-		const view = toView(record)
-		this.collab.publishAnnotationEvent(record.documentId, { kind: 'annotation', annotation: view })
-		return view
+		const facts = toFacts(record)
+		this.collab.publishAnnotationEvent(record.documentId, { kind: 'annotation', annotation: facts })
+		if (!user || !standing) return facts
+		const [view] = await this.shown(user, record.documentId, standing, [facts])
+		return view!
 	}
 
 	/** An annotation the user may see, or a 404 exactly like a missing one. */
@@ -392,7 +411,7 @@ export class AnnotationService {
 		const insert = await insertAnnotations(this.db, rows, anchors, { documentId, atMost: this.importQuota.perDocument })
 		if (!insert.stored) throw new AnnotationError(409, documentQuotaMessage(insert.existing, rows.length, this.importQuota.perDocument))
 		for (const record of await findAnnotationsByIds(this.db, [...ids.values()])) {
-			this.collab.publishAnnotationEvent(documentId, { kind: 'annotation', annotation: toView(record) })
+			this.collab.publishAnnotationEvent(documentId, { kind: 'annotation', annotation: toFacts(record) })
 		}
 		return drafts.map((draft, i) => ({ key: draft.key, id: ids.get(draft.key)!, placement: placements[i]?.status ?? null }))
 	}
@@ -427,7 +446,7 @@ export class AnnotationService {
 		if (!can(actor, action, { groupKind: group.kind, ownerId })) {
 			throw new AnnotationError(403, 'You do not have permission to do that.')
 		}
-		return { actor, groupKind: group.kind, groupId: group.id }
+		return { actor, groupKind: group.kind, groupId: group.id, identityMode: group.identityMode }
 	}
 }
 
@@ -576,7 +595,8 @@ export function anchorView(row: AnchorRow): AnchorView {
 	}
 }
 
-export function toView(record: AnnotationRecord): AnnotationView {
+/** The annotation as the server knows it; showAnnotation (server/identity) makes each viewer's view of it. */
+export function toFacts(record: AnnotationRecord): AnnotationFacts {
 	return {
 		id: record.id,
 		documentId: record.documentId,

@@ -11,12 +11,16 @@ import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole } from '#db/queries/groups.ts'
 import { defaultDocumentLimits, type DocumentLimits } from '#app/editor/document-check.ts'
 import { can, type Actor, type GroupKind } from '#app/policy/permissions.ts'
-import { visibleTo, type AnnotationEvent } from '#app/annotations/types.ts'
+import { seesRealNames, type IdentityMode } from '#app/policy/identity.ts'
+import { visibleTo, type AnnotationEvent, type AnnotationFactsEvent } from '#app/annotations/types.ts'
+import type { Role } from '#app/policy/permissions.ts'
+import { annotationFrame, showAnnotation } from '../identity/annotation-views.ts'
+import { presenceIdentity } from '../identity/presence.ts'
 import { isDamaged, type DocumentDamage } from '#app/editor/salvage.ts'
 import { contentReplacementSteps, readYDoc } from '#app/editor/yjs.ts'
 import { appOriginOf, crossOriginRefusal } from '../origin.ts'
 import { hashToken, sessionTokenFrom } from '../session-cookie.ts'
-import { Connection, type CollabUser } from './connection.ts'
+import { Connection, type CollabUser, type PresenceUser } from './connection.ts'
 import { closeCodes, extensionParam } from './protocol.ts'
 import { UpdateJournal } from './journal.ts'
 import type { RedisBridge } from './redis-bridge.ts'
@@ -87,10 +91,21 @@ export interface AccessNotifier {
 	accessChanged(groupId: string, userId: string): void
 	/** A session ended (log-out): close its sockets. */
 	sessionEnded(tokenHash: string): void
+	/** A group's identity mode changed: re-publish presence under the new rule and have open editors reload annotations. */
+	identityModeChanged(groupId: string): void
 }
 
 type Admission =
-	| { ok: true; user: CollabUser; tokenHash: string; documentId: string; groupId: string; canWrite: boolean }
+	| {
+			ok: true
+			user: CollabUser
+			tokenHash: string
+			documentId: string
+			groupId: string
+			canWrite: boolean
+			role: Role | null
+			presence: PresenceUser
+	  }
 	| { ok: false; code: number; reason: string }
 
 /**
@@ -110,6 +125,8 @@ export class CollabServer implements AccessNotifier {
 	private readonly pingTimer: NodeJS.Timeout
 	private readonly alive = new WeakSet<WebSocket>()
 	private bridge: RedisBridge | null = null
+	/** Each document's annotation events still being shown to its viewers, in order. */
+	private readonly deliveries = new Map<string, Promise<void>>()
 	private journal: UpdateJournal | null = null
 	private closing = false
 	/** Told after each change a local socket makes to a document (the anchor placer listens). */
@@ -202,6 +219,35 @@ export class CollabServer implements AccessNotifier {
 		this.bridge?.publishAccess({ type: 'member', groupId, userId })
 	}
 
+	identityModeChanged(groupId: string) {
+		void this.applyIdentityMode(groupId)
+		this.bridge?.publishAccess({ type: 'identity', groupId })
+	}
+
+	/**
+	 * Applies a group's identity mode to this process's open documents: every
+	 * connection's presence is stamped anew (names become pseudonyms, or back),
+	 * and every editor is told to read its annotations again.
+	 */
+	async applyIdentityMode(groupId: string) {
+		const affected = this.connectionsWhere((c) => c.groupId === groupId)
+		if (affected.length === 0) return
+		const group = await findGroup(this.db, groupId)
+		if (!group) return
+		for (const [room, connection] of affected) {
+			connection.presence = await presenceIdentity(this.db, {
+				user: connection.user,
+				mode: group.identityMode,
+				groupKind: group.kind,
+				documentId: room.documentId,
+			})
+			room.restampPresence(connection)
+		}
+		for (const room of new Set(affected.map(([room]) => room))) {
+			for (const connection of room.connections) room.sendAnnotationEvent(connection, { kind: 'reload' })
+		}
+	}
+
 	sessionEnded(tokenHash: string) {
 		this.closeSession(tokenHash)
 		this.bridge?.publishAccess({ type: 'session', tokenHash })
@@ -218,6 +264,12 @@ export class CollabServer implements AccessNotifier {
 			if (!group || !can(actor, 'document.read', { groupKind: group.kind })) {
 				connection.close(closeCodes.forbidden, 'You no longer have access to this document.')
 				continue
+			}
+			// Their lens follows their role (a moderator sees names, a reviewer may not): annotations are read again if it changed.
+			if (connection.role !== role) {
+				const lensChanged = seesRealNames(group.identityMode, connection.role) !== seesRealNames(group.identityMode, role)
+				connection.role = role
+				if (lensChanged) room.sendAnnotationEvent(connection, { kind: 'reload' })
 			}
 			const canWrite = can(actor, 'document.edit', { groupKind: group.kind })
 			if (canWrite !== connection.canWrite) {
@@ -325,22 +377,55 @@ export class CollabServer implements AccessNotifier {
 	}
 
 	/** Sends an annotation event to everyone viewing the document, here and in other processes. */
-	publishAnnotationEvent(documentId: string, event: AnnotationEvent) {
+	publishAnnotationEvent(documentId: string, event: AnnotationFactsEvent) {
 		this.deliverAnnotationEvent(documentId, event)
 		this.bridge?.publishJSON(documentId, event)
 	}
 
-	/** Delivers an annotation event to this process's sockets, each getting only what its user may see. */
-	deliverAnnotationEvent(documentId: string, event: AnnotationEvent) {
+	/**
+	 * Delivers an annotation event to this process's sockets, each getting only
+	 * what its user may see, through their own lens (an annotation's author and
+	 * the people its body mentions as that viewer may know them). Shown in
+	 * order per document: showing waits for the database (pseudonyms).
+	 */
+	deliverAnnotationEvent(documentId: string, event: AnnotationFactsEvent) {
+		const previous = this.deliveries.get(documentId) ?? Promise.resolve()
+		const next = previous
+			.then(() => this.deliverNow(documentId, event))
+			.catch((error) => console.error(`[collab] delivering an annotation event on ${documentId} failed:`, error))
+		this.deliveries.set(documentId, next)
+		void next.then(() => {
+			if (this.deliveries.get(documentId) === next) this.deliveries.delete(documentId)
+		})
+	}
+
+	/** Waits until every annotation event so far has been sent (tests). */
+	async annotationEventsDelivered(documentId: string) {
+		await this.deliveries.get(documentId)
+	}
+
+	private async deliverNow(documentId: string, event: AnnotationFactsEvent) {
 		const room = this.rooms.get(documentId)
-		if (!room) return
-		for (const connection of room.connections) {
+		if (!room || room.connections.size === 0) return
+		let mode: IdentityMode = 'named'
+		if (event.kind === 'annotation') {
+			const groupId = [...room.connections][0]!.groupId
+			mode = (await findGroup(this.db, groupId))?.identityMode ?? 'anonymous'
+		}
+		for (const connection of [...room.connections]) {
 			const viewer = connection.user.id
 			if (event.kind === 'annotation') {
-				room.sendAnnotationEvent(
-					connection,
-					visibleTo(event.annotation, viewer) ? event : { kind: 'annotation-removed', id: event.annotation.id },
-				)
+				if (!visibleTo(event.annotation, viewer)) {
+					room.sendAnnotationEvent(connection, { kind: 'annotation-removed', id: event.annotation.id })
+					continue
+				}
+				const frame = await annotationFrame(this.db, {
+					viewer: { userId: viewer, role: connection.role },
+					mode,
+					documentId,
+					facts: [event.annotation],
+				})
+				room.sendAnnotationEvent(connection, { kind: 'annotation', annotation: showAnnotation(event.annotation, frame) })
 			} else if (event.kind === 'anchors') {
 				const anchors = event.anchors.filter((a) => a.visibleTo === undefined || a.visibleTo === viewer)
 				if (anchors.length > 0) room.sendAnnotationEvent(connection, { kind: 'anchors', anchors: anchors.map(({ id, anchor }) => ({ id, anchor })) })
@@ -389,13 +474,16 @@ export class CollabServer implements AccessNotifier {
 		const actor: Actor = { userId: user.id, role }
 		const target = { groupKind: group.kind as GroupKind }
 		if (!can(actor, 'document.read', target)) return forbidden
+		const verified = { id: user.id, name: user.name, color: user.color }
 		return {
 			ok: true,
-			user: { id: user.id, name: user.name, color: user.color },
+			user: verified,
 			tokenHash,
 			documentId,
 			groupId: group.id,
 			canWrite: can(actor, 'document.edit', target),
+			role,
+			presence: await presenceIdentity(this.db, { user: verified, mode: group.identityMode, groupKind: group.kind, documentId }),
 		}
 	}
 
@@ -405,6 +493,8 @@ export class CollabServer implements AccessNotifier {
 			admission.user,
 			admission.tokenHash,
 			admission.groupId,
+			admission.role,
+			admission.presence,
 			admission.canWrite,
 			wantsExtensions,
 			{ messagesPerSecond: this.options.messagesPerSecond, messageBurst: this.options.messageBurst },

@@ -14,7 +14,7 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => server.once('listening', () => resolve()))
 	connection = new Promise((resolve) =>
 		server.once('connection', (socket) =>
-			resolve(new Connection(socket, { id: 'u', name: 'U', color: '#000' }, 'token', 'group', true, false, { messagesPerSecond: 100, messageBurst: 100 })),
+			resolve(new Connection(socket, { id: 'u', name: 'U', color: '#000' }, 'token', 'group', 'reviewer', { id: 'u', name: 'U', color: '#000' }, true, false, { messagesPerSecond: 100, messageBurst: 100 })),
 		),
 	)
 })

@@ -1,10 +1,23 @@
 import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
+import type { Role } from '#app/policy/permissions.ts'
 import { RateLimiter } from './rate-limiter.ts'
 
 /** Who is on the other end of a socket, as the server verified it at the upgrade. */
 export interface CollabUser {
 	id: string
+	name: string
+	color: string
+}
+
+/**
+ * How a connection's person appears in the room's presence (awareness `user`):
+ * every socket receives the same bytes, so in a room where some receivers may
+ * not know who is who, it is the person's pseudonym on the document, without
+ * their id (server/identity/presence.ts).
+ */
+export interface PresenceUser {
+	id?: string
 	name: string
 	color: string
 }
@@ -27,6 +40,10 @@ export class Connection {
 		readonly user: CollabUser,
 		readonly sessionTokenHash: string,
 		readonly groupId: string,
+		/** The user's role in the group (null outside it); kept current on access changes. */
+		public role: Role | null,
+		/** What the room publishes as this person's presence; re-set when the identity mode changes. */
+		public presence: PresenceUser,
 		/** Whether the permission table lets this user edit the text; re-evaluated when access changes. */
 		public canWrite: boolean,
 		/** Whether the client asked for Scholion's extra messages (saved, access). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import * as Y from 'yjs'
-import type { AnnotationEvent } from '#app/annotations/types.ts'
+import type { AnnotationFactsEvent } from '#app/annotations/types.ts'
 import type { CollabServer } from './collab-server.ts'
 import type { DocumentRoom } from './room.ts'
 
@@ -12,7 +12,10 @@ type Kind = keyof typeof kinds
 const accessChannel = 'scholion:access'
 const documentChannel = (documentId: string) => `scholion:doc:${documentId}`
 
-export type AccessMessage = { type: 'member'; groupId: string; userId: string } | { type: 'session'; tokenHash: string }
+export type AccessMessage =
+	| { type: 'member'; groupId: string; userId: string }
+	| { type: 'session'; tokenHash: string }
+	| { type: 'identity'; groupId: string }
 
 /**
  * Shares live documents between server processes through Redis pub/sub.
@@ -60,7 +63,7 @@ export class RedisBridge {
 	}
 
 	/** Relays an annotation event to the other processes' viewers of the document. */
-	publishJSON(documentId: string, event: AnnotationEvent) {
+	publishJSON(documentId: string, event: AnnotationFactsEvent) {
 		this.publish(documentId, 'annotations', new TextEncoder().encode(JSON.stringify(event)))
 	}
 
@@ -85,6 +88,7 @@ export class RedisBridge {
 			const parsed = JSON.parse(message.toString()) as AccessMessage & { from: string }
 			if (parsed.from === this.processId) return
 			if (parsed.type === 'member') void this.collab.recheckAccess(parsed.groupId, parsed.userId)
+			else if (parsed.type === 'identity') void this.collab.applyIdentityMode(parsed.groupId)
 			else this.collab.closeSession(parsed.tokenHash)
 			return
 		}
@@ -93,7 +97,7 @@ export class RedisBridge {
 		const kind = message[36]
 		const payload = new Uint8Array(message.buffer, message.byteOffset + 37, message.length - 37)
 		if (kind === kinds.annotations) {
-			this.collab.deliverAnnotationEvent(documentId, JSON.parse(new TextDecoder().decode(payload)) as AnnotationEvent)
+			this.collab.deliverAnnotationEvent(documentId, JSON.parse(new TextDecoder().decode(payload)) as AnnotationFactsEvent)
 			return
 		}
 		const room = this.collab.rooms.get(documentId)

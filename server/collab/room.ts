@@ -362,7 +362,7 @@ export class DocumentRoom {
 			// for good (y-websocket stops reconnecting on 4400) over a field it merely got wrong.
 			const checked = checkAwarenessState(json, this.doc)
 			if (!checked.ok) continue
-			accepted.push([clientId, clock, checked.state && { ...checked.state, user: { ...connection.user } }])
+			accepted.push([clientId, clock, checked.state && { ...checked.state, user: { ...connection.presence } }])
 		}
 		if (accepted.length === 0) return
 		const encoder = encoding.createEncoder()
@@ -372,6 +372,25 @@ export class DocumentRoom {
 			encoding.writeVarUint(encoder, clock)
 			encoding.writeVarString(encoder, JSON.stringify(state))
 		}
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), connection)
+	}
+
+	/**
+	 * Publishes the connection's presence again under its current `presence`
+	 * (after the group's identity mode changed), as a newer state of its
+	 * client: everyone, the client itself and other processes take it.
+	 */
+	restampPresence(connection: Connection) {
+		const clientId = connection.awarenessClientId
+		if (clientId === null) return
+		const state = this.awareness.states.get(clientId)
+		const meta = this.awareness.meta.get(clientId)
+		if (!state || !meta) return
+		const encoder = encoding.createEncoder()
+		encoding.writeVarUint(encoder, 1)
+		encoding.writeVarUint(encoder, clientId)
+		encoding.writeVarUint(encoder, meta.clock + 1)
+		encoding.writeVarString(encoder, JSON.stringify({ ...state, user: { ...connection.presence } }))
 		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), connection)
 	}
 

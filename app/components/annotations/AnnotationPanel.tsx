@@ -19,10 +19,15 @@ const noFilters: Filters = { author: '', tag: '', motivation: '', status: '' }
  */
 const pageSize = 100
 
+/** The author filter's key: the account where the viewer may know it, else the pseudonym (unique on the document). */
+function authorKey(creator: { id: string | null; name: string }): string {
+	return creator.id ?? `pseudonym:${creator.name}`
+}
+
 function matches(thread: Thread, filters: Filters): boolean {
 	const { root } = thread
 	return (
-		(!filters.author || root.creator?.id === filters.author) &&
+		(!filters.author || (root.creator !== null && authorKey(root.creator) === filters.author)) &&
 		(!filters.tag || root.tags.includes(filters.tag)) &&
 		(!filters.motivation || root.motivation === filters.motivation) &&
 		(!filters.status || root.status === filters.status)
@@ -56,7 +61,7 @@ export function AnnotationPanel({
 	const all = [...snapshot.placed, ...snapshot.orphaned]
 	const authors = useMemo(() => {
 		const seen = new Map<string, string>()
-		for (const { root } of all) if (root.creator) seen.set(root.creator.id, root.creator.name)
+		for (const { root } of all) if (root.creator) seen.set(authorKey(root.creator), root.creator.name)
 		return [...seen].sort((a, b) => a[1].localeCompare(b[1]))
 	}, [snapshot])
 	const tags = useMemo(() => [...new Set(all.flatMap(({ root }) => root.tags))].sort(), [snapshot])

@@ -52,8 +52,8 @@ export function ThreadCard({
 	const [mode, setMode] = useState<'view' | 'reply' | 'edit'>('view')
 	const [busy, setBusy] = useState(false)
 	const [error, setError] = useState<string | null>(null)
-	const own = root.creator?.id === viewer.id
-	const endorsed = root.endorserIds.includes(viewer.id)
+	const own = root.mine
+	const endorsed = root.endorsedByMe
 	const mayWrite = own && viewer.canWrite
 	const isPublic = root.status === 'published' || root.status === 'retracted'
 
@@ -123,11 +123,11 @@ export function ThreadCard({
 						disabled={busy}
 						onClick={() => void run({ intent: 'endorse', id: root.id, endorsed: !endorsed }, () => {})}
 					>
-						{endorsed ? 'Endorsed' : 'Endorse'} ({root.endorserIds.length})
+						{endorsed ? 'Endorsed' : 'Endorse'} ({root.endorsementCount})
 					</button>
 				) : (
 					<span className="muted small">
-						{root.endorserIds.length} {root.endorserIds.length === 1 ? 'endorsement' : 'endorsements'}
+						{root.endorsementCount} {root.endorsementCount === 1 ? 'endorsement' : 'endorsements'}
 					</span>
 				)}
 				{viewer.canWrite && root.status !== 'draft' && mode === 'view' ? (
@@ -173,7 +173,7 @@ export function ThreadCard({
 					{replies.map((reply) => (
 						<li key={reply.id} className="reply">
 							<AnnotationBody annotation={reply} />
-							{(reply.creator?.id === viewer.id && viewer.canWrite) || viewer.canModerate ? (
+							{(reply.mine && viewer.canWrite) || viewer.canModerate ? (
 								<button type="button" className="link-button danger-link" onClick={() => void run({ intent: 'delete', id: reply.id }, () => {})}>
 									Delete reply
 								</button>

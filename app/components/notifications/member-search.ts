@@ -1,8 +1,11 @@
 /** A group member as the mention autocomplete offers them. */
 export interface MemberOption {
+	/** The account, or `pseudonym:N` where the asker may know only the member's pseudonym on the document. */
 	id: string
 	name: string
 	color: string
+	/** Set for a pseudonym: the mention is written `@[Reviewer 2](pseudonym:2)`. */
+	pseudonym?: number
 }
 
 /** Lower-cased, without accents: "Tomás" is found by "tomas". */

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react'
-import { mentionMarkdown } from '#app/markdown/mentions.ts'
+import { mentionMarkdown, pseudonymMentionMarkdown } from '#app/markdown/mentions.ts'
 import { matchMembers, mentionQueryAt, type MemberOption } from './member-search.ts'
 
 /** Each document's members, fetched once per page (the composer opens and closes often). */
@@ -19,7 +19,8 @@ function loadMembers(documentId: string): Promise<MemberOption[]> {
 /**
  * @mention autocomplete for a Markdown textarea: typing "@" at the start
  * of a word offers the group's members; arrow keys move through them, Enter
- * or Tab inserts `@[Name](user:id)` (see app/markdown/mentions.ts), Escape
+ * or Tab inserts `@[Name](user:id)`, or `@[Reviewer 2](pseudonym:2)` where names are
+ * hidden from the writer (see app/markdown/mentions.ts), Escape
  * closes the list and leaves the text as typed.
  *
  * The list follows the ARIA listbox pattern with aria-activedescendant, so
@@ -77,7 +78,8 @@ export function useMentionAutocomplete({
 	function pick(member: MemberOption) {
 		if (!mention) return
 		const after = value.slice(caret)
-		const insert = mentionMarkdown(member.id, member.name) + (after.startsWith(' ') ? '' : ' ')
+		const written = member.pseudonym === undefined ? mentionMarkdown(member.id, member.name) : pseudonymMentionMarkdown(member.pseudonym, member.name)
+		const insert = written + (after.startsWith(' ') ? '' : ' ')
 		pendingCaret.current = mention.start + insert.length + (after.startsWith(' ') ? 1 : 0)
 		setValue(value.slice(0, mention.start) + insert + after)
 	}
