@@ -19,6 +19,7 @@ export const threadParticipant = 'thread'
 
 const decisionWords: Record<string, string> = {
 	published: 'approved your annotation: it is published',
+	accepted: 'accepted your annotation (the board’s decision; nothing is published)',
 	changes_requested: 'asked for changes to your annotation',
 	rejected: 'rejected your annotation',
 	retracted: 'retracted your published annotation',

@@ -285,7 +285,7 @@ export class NotificationService implements WorkflowListener {
 
 	async decided(actor: User, annotationId: string, decision: WorkflowDecision): Promise<void> {
 		await this.guard('decision', async () => {
-			const outcome = decision.verdict === 'approve' ? (decision.status === 'published' ? 'published' : null) : outcomes[decision.verdict]
+			const outcome = decision.verdict === 'approve' ? (decision.status === 'published' || decision.status === 'accepted' ? decision.status : null) : outcomes[decision.verdict]
 			// An approval short of the quorum is not yet news to the author.
 			if (!outcome) return
 			const scene = await this.scene(annotationId)

@@ -4,7 +4,6 @@ import type { User } from '#db/queries/accounts.ts'
 import { findAnnotation, findAnnotationsByIds, type AnnotationRecord } from '#db/queries/annotations.ts'
 import { findDocument } from '#db/queries/documents.ts'
 import { findGroup, findRole, listMembers, type Group } from '#db/queries/groups.ts'
-import { pseudonymNumbers } from '#db/queries/pseudonyms.ts'
 import {
 	appendTransition,
 	countRecentReports,
@@ -37,10 +36,12 @@ import {
 } from '#db/queries/publication.ts'
 import { listDocumentAnnotations } from '#db/queries/annotations.ts'
 import { can, type Action, type Actor } from '#app/policy/permissions.ts'
-import { approvalPublishes, effectiveAudience, isSteward, pseudonymLabel, publishesUnderPseudonym, type Audience } from '#app/policy/identity.ts'
+import { approvalPublishes, effectiveAudience, isSteward, publishesUnderPseudonym, type Audience } from '#app/policy/identity.ts'
 import type { Anchor } from '#app/editor/anchoring.ts'
 import type { AnnotationStatus, AnnotationView } from '#app/annotations/types.ts'
 import { AnnotationError, type AnnotationService } from '../annotations/service.ts'
+import { mentionedAccounts, peopleByIds, shownBody } from '../identity/annotation-views.ts'
+import { identityLens } from '../identity/lens.ts'
 import type { CollabServer } from '../collab/collab-server.ts'
 import { Editions, paragraphDiff, placeIn, type ParagraphChange } from './editions.ts'
 import { PublishedLayer } from './published.ts'
@@ -648,11 +649,14 @@ export class PublicationService {
 	 * before the publishing transaction, since assigning a pseudonym may need
 	 * a retry that a transaction could not survive.
 	 */
-	private async publishedAuthor(record: Pick<AnnotationRecord, 'documentId' | 'creatorId' | 'creatorName'>, group: Group): Promise<PublishedAuthor> {
+	private async publishedAuthor(record: Pick<AnnotationRecord, 'documentId' | 'creatorId' | 'creatorName' | 'body'>, group: Group): Promise<PublishedAuthor> {
 		if (!publishesUnderPseudonym(group.identityMode)) return { name: record.creatorName ?? 'Someone', anonymous: false }
-		if (!record.creatorId) return { name: 'Someone', anonymous: true }
-		const number = (await pseudonymNumbers(this.db, record.documentId, [record.creatorId])).get(record.creatorId)!
-		return { name: pseudonymLabel(number), anonymous: true }
+		// The people the body mentions are published under their pseudonyms too, as the public would see them.
+		const mentioned = mentionedAccounts(record.body)
+		const lens = await identityLens(this.db, { viewer: { userId: null, role: null }, mode: group.identityMode, documentId: record.documentId, people: [record.creatorId, ...mentioned] })
+		const body = { source: record.body, published: shownBody(record.body, lens, await peopleByIds(this.db, mentioned)) }
+		if (!record.creatorId) return { name: 'Someone', anonymous: true, body }
+		return { name: lens.person({ id: record.creatorId, name: record.creatorName ?? 'Someone' }).name, anonymous: true, body }
 	}
 
 	/** Approval under audience `none`: the decision is the outcome, nothing is frozen or published. */
@@ -730,7 +734,7 @@ export class PublicationService {
 			groupId: record.groupId,
 			editionId: target.editionId,
 			motivation: record.motivation,
-			body: record.body,
+			body: publishedBody(record.body, author),
 			tags: record.tags,
 			authorId: record.creatorId,
 			authorName: author.name,
@@ -906,6 +910,8 @@ export interface FreezePreview {
 interface PublishedAuthor {
 	name: string
 	anonymous: boolean
+	/** Under a pseudonym: the body it was computed from, and the same with every mention as the public may see it. */
+	body?: { source: string; published: string }
 }
 
 interface PublicationTarget {
@@ -958,4 +964,15 @@ export function eligibleWords(n: number): string {
 
 function statusWords(status: AnnotationStatus): string {
 	return status.replace('_', ' ')
+}
+
+/**
+ * The body a version publishes: under a pseudonym, mentions are pseudonyms
+ * too; should the body have changed since that was computed, a mention keeps
+ * only its words, never the account it points at.
+ */
+function publishedBody(body: string, author: PublishedAuthor): string {
+	if (!author.anonymous) return body
+	if (author.body && author.body.source === body) return author.body.published
+	return body.replace(/@\[((?:\\.|[^\\\]])*)\]\(user:[0-9a-f-]{36}\)/gi, (_all, label: string) => `@${label.replace(/\\(.)/g, '$1')}`)
 }

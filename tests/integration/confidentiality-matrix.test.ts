@@ -176,7 +176,7 @@ const surfaces: Surface[] = [
 	{ name: 'export Markdown', kind: 'workspace', showsA: members, observe: (c, v) => exportAs(c, v, 'markdown') },
 	workspace('document dashboard', stewards, (c) => `/documents/${c.board.documentId}/dashboard`),
 	workspace('group dashboard', stewards, (c) => `/groups/${c.board.groupId}/dashboard`),
-	workspace('decision record', [], (c) => decisionRecordPath(c.board)),
+	workspace('decision record', stewards, (c) => decisionRecordPath(c.board)),
 	{
 		name: 'WebSocket frames',
 		kind: 'workspace',
