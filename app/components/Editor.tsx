@@ -34,6 +34,8 @@ export interface EditorProps {
 	/** The stored text, for the first paint and until the live document has arrived. */
 	doc: DocumentJSON
 	user: { id: string; name: string; color: string }
+	/** A steward's legend of a pseudonymous room, so carets and "Who is here" name people. */
+	legend?: readonly { label: string; name: string }[]
 	/** The loader's answer to "may this user edit the text?". */
 	canWrite: boolean
 	/** Whether the user belongs to the document's group (a signed-in visitor of an open community does not). */
@@ -49,7 +51,7 @@ const noSubscription = () => () => {}
  * without JavaScript), replaced by the collaborative editor once the
  * document has synced. Readers get the same live view, not editable.
  */
-export function Editor({ documentId, doc, user, canWrite, isMember, annotations }: EditorProps) {
+export function Editor({ documentId, doc, user, legend, canWrite, isMember, annotations }: EditorProps) {
 	const [live, setLive] = useState<{ module: LiveModule; session: CollabSession } | null>(null)
 	// Stable, so that the annotation margin (memoized) does not re-render on every keystroke.
 	const viewer = useMemo(
@@ -79,6 +81,7 @@ export function Editor({ documentId, doc, user, canWrite, isMember, annotations 
 				session = module.openCollabSession({
 					documentId,
 					user,
+					legend,
 					canWrite,
 					hooks: { focusToolbar: () => hooks.current.focusToolbar(), requestLink: () => hooks.current.requestLink() },
 					describedBy: keysHintId,

@@ -59,6 +59,8 @@ export interface CollabSessionOptions {
 	documentId: string
 	/** The signed-in user as the room shows them (their pseudonym in a pseudonymous room), from the loader: shown as "(you)" and published as this client's awareness. */
 	user: { id: string; name: string; color: string }
+	/** A steward's legend of a pseudonymous room (pseudonym → name): their carets and "Who is here" show the person. */
+	legend?: readonly { label: string; name: string }[]
 	/** The loader's answer to "may this user edit?"; message 101 overrides it. */
 	canWrite: boolean
 	hooks: KeymapHooks
@@ -191,6 +193,7 @@ export class CollabSession {
 			canWrite: () => this.mayEdit,
 			hooks: this.options.hooks,
 			describedBy: this.options.describedBy,
+			nameOf: (shown) => this.nameOf(shown),
 			onStateChange: (editorState) => this.publish({ ...this.snapshot, editorState }),
 			plugins: [highlightsPlugin({ onActivate: (id) => this.highlightActivated?.(id) })],
 		})
@@ -268,6 +271,11 @@ export class CollabSession {
 		if (!isTerminal(this.snapshot.status.connection)) this.provider.connect()
 	}
 
+	/** A presence name as this user may know it: the steward's legend names a pseudonym's person. */
+	private nameOf(shown: string): string {
+		return this.options.legend?.find((entry) => entry.label === shown)?.name ?? shown
+	}
+
 	/**
 	 * This user, then everyone else with the document open, once each: the
 	 * server stamps every state with the user's verified id, so two tabs of
@@ -285,7 +293,7 @@ export class CollabSession {
 			// Without an id (a pseudonymous room) a pseudonym names one person on the document, so it keys their tabs.
 			const key = typeof id === 'string' ? id : `name:${name}`
 			if (key === user.id || key === `name:${user.name}` || others.has(key)) continue
-			others.set(key, { key, name, color, self: false })
+			others.set(key, { key, name: this.nameOf(name), color, self: false })
 		}
 		const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))
 		return [{ key: user.id, name: user.name, color: user.color, self: true }, ...sorted]

@@ -21,6 +21,11 @@ export interface CreateEditorOptions {
 	/** Id of the element that explains the keyboard (aria-describedby). */
 	describedBy?: string
 	/**
+	 * The name a collaborator's caret shows for the name their presence carries:
+	 * a steward's legend turns a pseudonymous room's "Reviewer 2" into the person.
+	 */
+	nameOf?(shown: string): string
+	/**
 	 * More plugins (annotation highlights). They must be given here: adding plugins later
 	 * with reconfigure() recreates every plugin view, and yUndoPlugin's view destroys its
 	 * UndoManager when it goes, which silently breaks undo.
@@ -44,7 +49,7 @@ export function createEditor(options: CreateEditorOptions): EditorView {
 			guardedCursorPlugin(
 				yCursorPlugin(options.awareness, {
 					awarenessStateFilter: drawableRemoteState(options.fragment),
-					cursorBuilder: remoteCursor,
+					cursorBuilder: (user: { name?: unknown; color?: unknown }) => remoteCursor(user, options.nameOf),
 					selectionBuilder: remoteSelection,
 				}),
 			),
@@ -98,7 +103,7 @@ function colorOf(user: { color?: unknown }): string {
  * technology: inside the text it would be read as words of the document;
  * the "Who is here" list says the same thing in its proper place.
  */
-function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
+function remoteCursor(user: { name?: unknown; color?: unknown }, nameOf: (shown: string) => string = (shown) => shown): HTMLElement {
 	const color = colorOf(user)
 	const cursor = document.createElement('span')
 	cursor.className = 'ProseMirror-yjs-cursor'
@@ -107,7 +112,7 @@ function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
 	const label = document.createElement('span')
 	label.className = 'ProseMirror-yjs-cursor-label'
 	label.style.backgroundColor = color
-	label.textContent = typeof user.name === 'string' && user.name ? user.name : 'Someone'
+	label.textContent = typeof user.name === 'string' && user.name ? nameOf(user.name) : 'Someone'
 	// Word joiners keep the caret from becoming a line-break opportunity (as y-prosemirror's own builder does).
 	cursor.append('\u2060', label, '\u2060')
 	return cursor

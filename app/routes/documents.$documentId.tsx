@@ -146,7 +146,7 @@ export default function DocumentPage() {
 				</>
 			) : (
 				// Keyed by document: moving to another document starts a new session.
-				<Editor key={document.id} documentId={document.id} doc={doc} user={user} canWrite={canWrite} isMember={isMember} annotations={annotations} />
+				<Editor key={document.id} documentId={document.id} doc={doc} user={user} legend={legend} canWrite={canWrite} isMember={isMember} annotations={annotations} />
 			)}
 		</article>
 	)

@@ -187,7 +187,7 @@ describe('document dashboard', () => {
 		const { document } = await page(clients.owner!, `/documents/${manuscript}/dashboard`)
 		const feed = document.querySelector('.activity-feed')!.textContent!
 		expect(feed).toContain('Irena Novak replied')
-		expect(feed).toContain('Tomás Reyes moved Priya Raman’s annotation from submitted to published on “It is reported')
+		expect(feed).toContain('Tomás Reyes moved Priya Raman’s annotation from submitted to accepted on “It is reported')
 		expect(feed).not.toContain('open debate in the Party ceased')
 		expect(feed).not.toContain('foreign travel')
 	})

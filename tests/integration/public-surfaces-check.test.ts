@@ -71,6 +71,10 @@ describe('the check itself', () => {
 	test('fails once the board’s published layer is opened to the public', async () => {
 		const targets = await demoBoardTargets(app.database.db)
 		await openToThePublic(app.database.db, targets.groupId)
+		// Under `none` the approved review was only accepted: opened, it is published on purpose by a steward.
+		const moderator = (await findUserByEmail(app.database.db, 'moderator@scholion.test')) as User
+		const manuscript = demoDocuments.find((d) => d.group === 'board')!.id
+		expect((await app.server.publication.publishAccepted(moderator, manuscript)).published).toBe(1)
 		const opened = await checkPublicSurfaces(app.url, targets)
 		expect(opened.filter((r) => r.problem).length).toBeGreaterThan(0)
 	})
